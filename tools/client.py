@@ -1,0 +1,199 @@
+"""RegistryClient: the one async client of the IONOS Container Registry API.
+
+It owns one pooled ``httpx.AsyncClient`` (transport injectable for tests). Inputs are
+validated locally before any request; failures are ``tools.errors.RegistryError``.
+``replace_registry`` is PUT (full replacement), ``update_registry`` is PATCH.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable, Mapping
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from tools._http import ApiHttp
+from tools.config import ApiSettings
+from tools.errors import ApiError, InvalidInputError, NotFoundError
+from tools.models import (
+    ListQuery,
+    Location,
+    LocationsResponse,
+    NameStatus,
+    RegistriesResponse,
+    Registry,
+    RegistryPage,
+    RegistryPatch,
+    RegistrySpec,
+    check_registry_id,
+    check_registry_name,
+)
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validated(model: type[M], value: M | Mapping[str, Any], prefix: str = "") -> M:
+    """Return ``value`` as ``model``; a ``ValidationError`` becomes ``InvalidInputError``."""
+    if isinstance(value, model):
+        return value
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        raise InvalidInputError.from_validation(exc, prefix) from None
+
+
+def _checked(field: str, value: str, check: Any) -> str:
+    try:
+        result: str = check(value)
+    except ValueError as exc:
+        raise InvalidInputError.for_field(field, str(exc)) from None
+    return result
+
+
+def _decode(model: type[M], response: httpx.Response, action: str) -> M:
+    try:
+        return model.model_validate_json(response.content)
+    except ValidationError:
+        raise ApiError(
+            f"{action}: the API answered HTTP {response.status_code} with a body this client cannot read",
+            status=response.status_code,
+        ) from None
+
+
+class RegistryClient:
+    """Async context manager: ``async with RegistryClient(settings) as client: ...``."""
+
+    def __init__(
+        self,
+        settings: ApiSettings | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        max_connections: int = 32,
+    ) -> None:
+        self.settings = settings if settings is not None else ApiSettings()
+        self._http = ApiHttp(self.settings, transport, max_connections=max_connections)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    def __repr__(self) -> str:
+        return f"RegistryClient(base_url={self.settings.base_url!r})"
+
+    # ------------------------------------------------------------ reads
+
+    async def list_registries(
+        self, name_filter: str | None = None, limit: int = 100, page_token: str | None = None
+    ) -> RegistryPage:
+        """One page of registries whose name contains ``name_filter`` (case-insensitive)."""
+        query = validated(ListQuery, {"name_filter": name_filter, "limit": limit, "page_token": page_token})
+        params: dict[str, str | int] = {"limit": str(query.limit)}
+        if query.name_filter:
+            params["filter.name"] = query.name_filter
+        if query.page_token:
+            params["pagination.token"] = query.page_token
+        action = "list registries"
+        response = await self._http.request("GET", "registries", params=params, action=action)
+        return RegistryPage.from_response(_decode(RegistriesResponse, response, action))
+
+    async def iter_registries(
+        self, name_filter: str | None = None, page_size: int = 100
+    ) -> AsyncIterator[Registry]:
+        """Every registry, following page tokens lazily (a page is fetched when needed)."""
+        token: str | None = None
+        seen: set[str] = set()
+        while True:
+            page = await self.list_registries(name_filter, page_size, token)
+            for registry in page.items:
+                yield registry
+            if page.next_token is None or page.next_token in seen:
+                return
+            seen.add(page.next_token)
+            token = page.next_token
+
+    async def get_registry(self, registry_id: str) -> Registry:
+        rid = _checked("registry_id", registry_id, check_registry_id)
+        action = f"get registry {rid}"
+        response = await self._http.request("GET", f"registries/{rid}", action=action)
+        return _decode(Registry, response, action)
+
+    async def find_registry(self, name: str) -> Registry | None:
+        """The registry named exactly ``name``, or None. One round trip in practice."""
+        name = _checked("name", name, check_registry_name)
+        async for registry in self.iter_registries(name_filter=name):
+            if registry.name == name:
+                return registry
+        return None
+
+    async def find_registries(
+        self, names: Iterable[str], *, concurrency: int = 16
+    ) -> dict[str, Registry | None]:
+        """Look up many names at once with at most ``concurrency`` requests in flight."""
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(name: str) -> Registry | None:
+            async with gate:
+                return await self.find_registry(name)
+
+        unique = list(dict.fromkeys(names))
+        found = await asyncio.gather(*(one(n) for n in unique))
+        return dict(zip(unique, found, strict=True))
+
+    async def list_locations(self) -> list[Location]:
+        action = "list locations"
+        response = await self._http.request("GET", "locations", action=action)
+        return _decode(LocationsResponse, response, action).items or []
+
+    async def check_name(self, name: str) -> NameStatus:
+        """Whether ``name`` can be used for a new registry (names are globally unique)."""
+        try:
+            check_registry_name(name)
+        except ValueError:
+            return NameStatus.INVALID
+        try:
+            await self._http.request("HEAD", f"names/{name}", action=f"check name {name}")
+        except NotFoundError:
+            return NameStatus.AVAILABLE
+        except InvalidInputError:
+            return NameStatus.INVALID
+        return NameStatus.TAKEN
+
+    # ------------------------------------------------------------ writes
+
+    async def create_registry(self, spec: RegistrySpec | Mapping[str, Any]) -> Registry:
+        """POST: create a registry. It starts in state New; the hostname comes later."""
+        body = validated(RegistrySpec, spec).to_body()
+        action = f"create registry {body['properties']['name']}"
+        response = await self._http.request("POST", "registries", json=body, action=action)
+        return _decode(Registry, response, action)
+
+    async def replace_registry(self, registry_id: str, spec: RegistrySpec | Mapping[str, Any]) -> Registry:
+        """PUT: replace every field (omitted ones are reset); creates when the id is unknown."""
+        rid = _checked("registry_id", registry_id, check_registry_id)
+        body = validated(RegistrySpec, spec).to_body()
+        action = f"replace registry {rid}"
+        response = await self._http.request("PUT", f"registries/{rid}", json=body, action=action)
+        return _decode(Registry, response, action)
+
+    async def update_registry(self, registry_id: str, patch: RegistryPatch | Mapping[str, Any]) -> Registry:
+        """PATCH: change only the given fields (schedule, features, allow list)."""
+        rid = _checked("registry_id", registry_id, check_registry_id)
+        body = validated(RegistryPatch, patch).to_body()
+        action = f"update registry {rid}"
+        response = await self._http.request("PATCH", f"registries/{rid}", json=body, action=action)
+        return _decode(Registry, response, action)
+
+    async def delete_registry(self, registry_id: str) -> None:
+        """DELETE: asynchronous on the API side; the registry disappears shortly after."""
+        rid = _checked("registry_id", registry_id, check_registry_id)
+        await self._http.request("DELETE", f"registries/{rid}", action=f"delete registry {rid}")

@@ -1,0 +1,69 @@
+"""Settings: the environment turned into typed configuration.
+
+This is the only module that reads the environment. Each entry point builds the
+settings it needs once (``ApiSettings()``) and passes them down; library code and
+tests pass explicit values instead.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_API_URL = "https://api.ionos.com"
+API_BASE_PATH = "/containerregistries"
+
+
+def normalize_api_url(value: str) -> str:
+    """Accept a host (``api.ionos.com``), a host URL or a full base; return the full base.
+
+    ``https://`` is assumed when no scheme is given, and ``/containerregistries`` is
+    appended when the path does not already end with it (as the IONOS Go SDK does).
+    """
+    raw = value.strip()
+    if not raw:
+        raise ValueError("IONOS_API_URL must not be empty")
+    if "://" not in raw:
+        raw = "https://" + raw
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"IONOS_API_URL must be an http(s) URL or a host name, got {value!r}")
+    path = parts.path.rstrip("/")
+    if not path.endswith(API_BASE_PATH):
+        path += API_BASE_PATH
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+class ApiSettings(BaseSettings):
+    """How to reach and authenticate against the IONOS Container Registry API."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    ionos_token: SecretStr | None = Field(default=None, description="Bearer token (preferred)")
+    ionos_username: str | None = Field(default=None, description="Basic auth user when no token")
+    ionos_password: SecretStr | None = Field(default=None, description="Basic auth password")
+    ionos_api_url: str = Field(default=DEFAULT_API_URL, description="Host or full API base")
+    ionos_contract_number: int | None = Field(default=None, description="Sent as X-Contract-Number")
+    ionos_connect_timeout: float = Field(default=5.0, gt=0, description="Seconds to open a connection")
+    ionos_read_timeout: float = Field(default=30.0, gt=0, description="Seconds to wait for a response")
+    ionos_max_retries: int = Field(default=3, ge=0, le=10, description="Retries after the first attempt")
+    ionos_retry_max_wait: float = Field(
+        default=20.0, ge=0, description="Cap on the total seconds spent waiting between retries"
+    )
+
+    @field_validator("ionos_api_url")
+    @classmethod
+    def _normalize_url(cls, value: str) -> str:
+        return normalize_api_url(value)
+
+    @property
+    def base_url(self) -> str:
+        return self.ionos_api_url
+
+    @property
+    def has_credentials(self) -> bool:
+        return self.ionos_token is not None or (
+            self.ionos_username is not None and self.ionos_password is not None
+        )

@@ -1,0 +1,44 @@
+"""An independent emulator of the IONOS Cloud Container Registry API (registries, locations, names).
+
+It imports nothing from the rest of ``tools``: it is a second implementation of the
+API contract, so tests of the client against it catch the client's mistakes, and the
+official SDK runs against it to prove the wire format.
+
+Where the real API is undocumented, the emulator chooses (and the README repeats):
+
+* **Duplicate name** on POST or PUT-create: 409 ``NAME_ALREADY_IN_USE``.
+* **Invalid body** (bad name, unknown location, bad schedule, allow-list item that is
+  not an IPv4/IPv6 address or CIDR, more than 25 items, unknown fields, snake_case
+  fields): 400 ``VALIDATION_FAILED`` with a message naming the field. Malformed JSON:
+  400 ``MALFORMED_BODY``. Malformed UUID in a path: 400 ``INVALID_ID``.
+* **Turning vulnerability scanning off** once on (PATCH or PUT): 400
+  ``FEATURE_CANNOT_BE_DISABLED``. Omitting ``features`` on POST or PUT means enabled.
+* **Unknown id**: 404 ``NOT_FOUND`` for GET, PATCH and DELETE; PUT creates (201).
+* **PUT on an existing registry**: 201 (the only declared status), full replacement:
+  an omitted schedule is cleared, an omitted allow list becomes empty (unrestricted).
+  Changing ``name`` or ``location``: 400 ``IMMUTABLE_FIELD``.
+* **PATCH**: flat body; ``name``/``location`` in it: 400. ``garbageCollectionSchedule:
+  null`` clears the schedule; ``apiSubnetAllowList: []`` (or null) removes all
+  restrictions. Schedule times are stored as ``HH:MM:SS+00:00`` (``Z`` accepted).
+* **Lifecycle**: state ``New`` (hostname ``""``) for ``--provision-seconds`` after
+  creation, then ``Running`` with hostname ``<name>.cr.<location, / → ->.ionos.com``.
+  DELETE answers 204 at once; the registry shows state ``Deleting`` (writes refused
+  with 409 ``REGISTRY_DELETING``, the name still in use) for ``--provision-seconds``,
+  then disappears (404).
+* **Listing**: sorted by name; ``filter.name`` is a case-insensitive substring;
+  ``limit`` 1-1000 (default 100, else 400 ``INVALID_LIMIT``); the token is opaque
+  (base64 JSON cursor; a tampered one is 400 ``INVALID_PAGINATION_TOKEN``). The last
+  page has ``pagination.token: ""`` and ``_links.next: ""``; ``_links.previous`` is
+  always ``""``.
+* **Auth**: no ``Authorization`` header → 401 ``UNAUTHORIZED``. Any bearer token or
+  basic user/password is accepted, unless ``--token T`` is given: then only
+  ``Bearer T``. The creator is the basic-auth user, or ``token-<hash>@example.com``.
+  A non-numeric ``X-Contract-Number``: 400.
+* Every API response carries ``X-Request-Id``; every error has the IONOS body
+  ``{"httpStatus", "messages": [{"errorCode", "message"}]}`` (HEAD: no body).
+
+Test hooks (not part of the API): ``POST /_emulator/faults`` with
+``{"status": 503, "count": 2, "retry_after": "1", "delay_ms": 0, "drop": false,
+"method": "GET"}`` (``status: null`` with ``delay_ms`` only delays; ``drop`` cuts the
+connection mid-response), ``POST /_emulator/reset``, ``GET /_emulator/stats``.
+"""

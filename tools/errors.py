@@ -1,0 +1,197 @@
+"""One error hierarchy for everything the API, the network or local validation can do.
+
+Every error has a one-line human message (``str(err)``), the IONOS messages when the
+API sent any, the request id when present, and a ``hint`` saying what to do next.
+Nothing here ever includes a credential.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from tools.models import ApiErrorBody, ApiErrorMessage
+
+REQUEST_ID_HEADERS = ("x-request-id", "x-requestid", "x-correlation-id")
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    field: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.problem}" if self.field else self.problem
+
+
+class RegistryError(Exception):
+    """Base class. ``status`` is the HTTP status, or None when no response was received."""
+
+    default_hint = ""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        messages: Iterable[ApiErrorMessage] = (),
+        request_id: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.messages = list(messages)
+        self.request_id = request_id
+        self.hint = self.default_hint if hint is None else hint
+
+    @property
+    def codes(self) -> list[str]:
+        return [m.error_code for m in self.messages if m.error_code]
+
+    def detail(self) -> str:
+        """The IONOS messages as one line: ``CODE: message; CODE: message``."""
+        parts = []
+        for m in self.messages:
+            text = (m.message or "").strip()
+            parts.append(f"{m.error_code}: {text}" if m.error_code else text)
+        return "; ".join(p for p in parts if p)
+
+    def __str__(self) -> str:
+        line = self.message
+        detail = self.detail()
+        if detail and detail not in line:
+            line = f"{line} ({detail})"
+        if self.request_id:
+            line = f"{line} [request id {self.request_id}]"
+        return line
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status={self.status!r}, message={self.message!r})"
+
+
+class InvalidInputError(RegistryError, ValueError):
+    """400/422 from the API, or input rejected locally before any request."""
+
+    default_hint = "Fix the named field and try again."
+
+    def __init__(self, message: str, *, fields: Iterable[FieldProblem] = (), **kwargs: object) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.fields = list(fields)
+
+    @classmethod
+    def from_validation(cls, exc: ValidationError, prefix: str = "") -> InvalidInputError:
+        problems = [FieldProblem(_loc(err["loc"], prefix), _msg(err["msg"])) for err in exc.errors()]
+        return cls("invalid input: " + "; ".join(str(p) for p in problems), fields=problems)
+
+    @classmethod
+    def for_field(cls, field: str, problem: str) -> InvalidInputError:
+        fp = FieldProblem(field, problem)
+        return cls(f"invalid input: {fp}", fields=[fp])
+
+
+class UnauthorizedError(RegistryError):
+    default_hint = (
+        "Check IONOS_TOKEN (or IONOS_USERNAME and IONOS_PASSWORD): it is missing, expired or wrong."
+    )
+
+
+class ForbiddenError(RegistryError):
+    default_hint = (
+        "The credentials are valid but lack the right: ask the contract owner for "
+        "'Access and manage container registries', or set IONOS_CONTRACT_NUMBER."
+    )
+
+
+class NotFoundError(RegistryError):
+    default_hint = "List registries to see what exists."
+
+
+class ConflictError(RegistryError):
+    default_hint = "The name is taken or the registry is busy; pick another name or retry later."
+
+
+class RateLimitedError(RegistryError):
+    default_hint = "The API is rate limiting; wait and retry."
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: object) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.retry_after = retry_after
+        if retry_after is not None:
+            self.hint = f"The API is rate limiting; retry in {retry_after:.0f} s."
+
+
+class ServerError(RegistryError):
+    default_hint = "IONOS had a server-side problem; retry in a minute, and check status.ionos.cloud."
+
+
+class ApiError(RegistryError):
+    """A status the API is not documented to send."""
+
+
+class NetworkError(RegistryError):
+    """No usable response was received. ``reached_server`` is False when the request never left."""
+
+    def __init__(self, message: str, *, reached_server: bool = True, **kwargs: object) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.reached_server = reached_server
+
+
+class RequestTimeoutError(NetworkError):
+    default_hint = "The API did not answer in time; retry, or raise IONOS_READ_TIMEOUT."
+
+
+class ConnectionFailedError(NetworkError):
+    default_hint = "Could not reach the API; check IONOS_API_URL and the network."
+
+
+_BY_STATUS: dict[int, tuple[type[RegistryError], str]] = {
+    400: (InvalidInputError, "the API rejected the request as invalid"),
+    401: (UnauthorizedError, "the API did not accept the credentials"),
+    403: (ForbiddenError, "the credentials are not allowed to do this"),
+    404: (NotFoundError, "not found"),
+    409: (ConflictError, "conflict with the current state"),
+    422: (InvalidInputError, "the API rejected the request as invalid"),
+    429: (RateLimitedError, "rate limited by the API"),
+}
+
+
+def error_from_response(
+    status: int,
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    action: str,
+    retry_after: float | None = None,
+) -> RegistryError:
+    """Build the error for a non-2xx response; robust to empty and non-JSON bodies."""
+    messages: list[ApiErrorMessage] = []
+    if body:
+        try:
+            messages = ApiErrorBody.model_validate_json(body).messages or []
+        except ValidationError:
+            messages = []
+    request_id = next((headers[h] for h in REQUEST_ID_HEADERS if h in headers), None)
+    if status >= 500:
+        cls: type[RegistryError] = ServerError
+        summary = f"the API failed with HTTP {status}"
+    else:
+        cls, summary = _BY_STATUS.get(status, (ApiError, f"unexpected HTTP {status}"))
+    message = f"{action}: {summary}"
+    if cls is RateLimitedError:
+        return RateLimitedError(
+            message, status=status, messages=messages, request_id=request_id, retry_after=retry_after
+        )
+    return cls(message, status=status, messages=messages, request_id=request_id)
+
+
+def _loc(loc: tuple[int | str, ...], prefix: str) -> str:
+    parts = [str(p) for p in loc if p not in ("function-after[check_registry_name()]",)]
+    name = ".".join(parts)
+    return f"{prefix}.{name}" if prefix and name else (prefix or name)
+
+
+def _msg(msg: str) -> str:
+    return msg.removeprefix("Value error, ")

@@ -3,6 +3,7 @@
 Importing ``tools`` stays light: no MCP, no Slack, no emulator.
 """
 
+from tools._http import RetryPolicy
 from tools.client import RegistryClient
 from tools.config import ApiSettings
 from tools.errors import (
@@ -50,6 +51,7 @@ __all__ = [
     "RegistryPatch",
     "RegistrySpec",
     "RequestTimeoutError",
+    "RetryPolicy",
     "ServerError",
     "UnauthorizedError",
     "WeeklyScheduleInput",

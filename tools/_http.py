@@ -114,9 +114,7 @@ def network_error(exc: httpx.TransportError, action: str) -> NetworkError:
     """
     cause = exc.__cause__
     from_aiohttp = isinstance(cause, aiohttp.ClientError)
-    if isinstance(cause, aiohttp.ClientConnectorError) or (
-        not from_aiohttp and isinstance(exc, httpx.ConnectError)
-    ):
+    if isinstance(cause, aiohttp.ClientConnectorError) or (not from_aiohttp and isinstance(exc, httpx.ConnectError)):
         return ConnectionFailedError(f"{action}: could not connect to the API", reached_server=False)
     if isinstance(cause, aiohttp.ConnectionTimeoutError) or (
         not from_aiohttp and isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
@@ -165,11 +163,12 @@ class ApiHttp:
         transport: httpx.AsyncBaseTransport | None = None,
         *,
         max_connections: int = 32,
+        retry: RetryPolicy | None = None,
     ) -> None:
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         if settings.ionos_contract_number is not None:
             headers["X-Contract-Number"] = str(settings.ionos_contract_number)
-        self.policy = RetryPolicy(settings.ionos_max_retries, settings.ionos_retry_max_wait)
+        self.policy = retry or RetryPolicy(settings.ionos_max_retries, settings.ionos_retry_max_wait)
         self._client = httpx.AsyncClient(
             base_url=settings.base_url + "/",
             headers=headers,
@@ -201,9 +200,7 @@ class ApiHttp:
                 return False
             waited += delay
             retries += 1
-            logger.warning(
-                "%s: %s; retry %d/%d in %.2f s", action, exc, retries, self.policy.max_retries, delay
-            )
+            logger.warning("%s; retry %d/%d in %.2f s", exc, retries, self.policy.max_retries, delay)
             return delay
 
         async for attempt in stamina.retry_context(on=decide, attempts=None, timeout=None):

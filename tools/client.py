@@ -8,14 +8,14 @@ validated locally before any request; failures are ``tools.errors.RegistryError`
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncGenerator, Iterable, Mapping
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from tools._http import ApiHttp
+from tools._http import ApiHttp, RetryPolicy
 from tools.config import ApiSettings
 from tools.errors import ApiError, InvalidInputError, NotFoundError
 from tools.models import (
@@ -72,9 +72,10 @@ class RegistryClient:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         max_connections: int = 32,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self.settings = settings if settings is not None else ApiSettings()
-        self._http = ApiHttp(self.settings, transport, max_connections=max_connections)
+        self._http = ApiHttp(self.settings, transport, max_connections=max_connections, retry=retry)
 
     async def __aenter__(self) -> Self:
         return self
@@ -108,7 +109,7 @@ class RegistryClient:
 
     async def iter_registries(
         self, name_filter: str | None = None, page_size: int = 100
-    ) -> AsyncIterator[Registry]:
+    ) -> AsyncGenerator[Registry, None]:
         """Every registry, following page tokens lazily (a page is fetched when needed)."""
         token: str | None = None
         seen: set[str] = set()
@@ -135,9 +136,7 @@ class RegistryClient:
                 return registry
         return None
 
-    async def find_registries(
-        self, names: Iterable[str], *, concurrency: int = 16
-    ) -> dict[str, Registry | None]:
+    async def find_registries(self, names: Iterable[str], *, concurrency: int = 16) -> dict[str, Registry | None]:
         """Look up many names at once with at most ``concurrency`` requests in flight."""
         gate = asyncio.Semaphore(concurrency)
 

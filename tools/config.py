@@ -64,6 +64,4 @@ class ApiSettings(BaseSettings):
 
     @property
     def has_credentials(self) -> bool:
-        return self.ionos_token is not None or (
-            self.ionos_username is not None and self.ionos_password is not None
-        )
+        return self.ionos_token is not None or (self.ionos_username is not None and self.ionos_password is not None)

@@ -93,9 +93,7 @@ class InvalidInputError(RegistryError, ValueError):
 
 
 class UnauthorizedError(RegistryError):
-    default_hint = (
-        "Check IONOS_TOKEN (or IONOS_USERNAME and IONOS_PASSWORD): it is missing, expired or wrong."
-    )
+    default_hint = "Check IONOS_TOKEN (or IONOS_USERNAME and IONOS_PASSWORD): it is missing, expired or wrong."
 
 
 class ForbiddenError(RegistryError):
@@ -128,7 +126,9 @@ class ServerError(RegistryError):
 
 
 class ApiError(RegistryError):
-    """A status the API is not documented to send."""
+    """A status or body the API is not documented to send."""
+
+    default_hint = "Unexpected answer from the API; retry, and quote the request id to IONOS support."
 
 
 class NetworkError(RegistryError):

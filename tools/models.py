@@ -33,8 +33,7 @@ _NAME_RE = re.compile(NAME_PATTERN)
 _UUID_RE = re.compile(UUID_PATTERN)
 
 NAME_RULE = (
-    "3-63 characters: lowercase letters, digits and hyphens, "
-    "starting with a letter and ending with a letter or digit"
+    "3-63 characters: lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit"
 )
 
 Day = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -86,9 +85,7 @@ def _check_network(value: str) -> str:
     try:
         ipaddress.ip_network(value.strip(), strict=False)
     except ValueError:
-        raise ValueError(
-            f"{value!r} is not an IPv4/IPv6 address or CIDR (for example 203.0.113.0/24)"
-        ) from None
+        raise ValueError(f"{value!r} is not an IPv4/IPv6 address or CIDR (for example 203.0.113.0/24)") from None
     return value.strip()
 
 

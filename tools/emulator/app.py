@@ -137,14 +137,10 @@ class EmulatorApp:
         return JSONResponse({"registries": len(self.backend.list(None, "1000", None)["items"])})
 
     async def stats(self, request: Request) -> Response:
-        return JSONResponse(
-            {"requests": dict(self.hooks.requests), "total": sum(self.hooks.requests.values())}
-        )
+        return JSONResponse({"requests": dict(self.hooks.requests), "total": sum(self.hooks.requests.values())})
 
 
-def build_app(
-    backend: Backend | None = None, *, token: str | None = None, latency_ms: float = 0.0
-) -> EmulatorApp:
+def build_app(backend: Backend | None = None, *, token: str | None = None, latency_ms: float = 0.0) -> EmulatorApp:
     return EmulatorApp(backend or Backend(), Hooks(latency_ms=latency_ms), token)
 
 

@@ -94,11 +94,7 @@ class Backend:
 
     def _sweep(self) -> None:
         now = self.clock()
-        gone = [
-            r.id
-            for r in self._by_id.values()
-            if r.deleting_since and now >= r.deleting_since + self.provision
-        ]
+        gone = [r.id for r in self._by_id.values() if r.deleting_since and now >= r.deleting_since + self.provision]
         for rid in gone:
             del self._by_id[rid]
         if gone:
@@ -182,9 +178,7 @@ class Backend:
         self._sweep()
         props = _properties(body)
         if any(r.name == props["name"] for r in self._by_id.values()):
-            raise EmulatorError(
-                409, "NAME_ALREADY_IN_USE", f"registry name {props['name']!r} is already used"
-            )
+            raise EmulatorError(409, "NAME_ALREADY_IN_USE", f"registry name {props['name']!r} is already used")
         now = self.clock()
         scanning = props.get("features", {}).get("vulnerabilityScanning", {}).get("enabled", True)
         reg = StoredRegistry(
@@ -213,9 +207,7 @@ class Backend:
         props = _properties(body)
         for key, current in (("name", reg.name), ("location", reg.location)):
             if props[key] != current:
-                raise EmulatorError(
-                    400, "IMMUTABLE_FIELD", f"properties.{key} cannot be changed (is {current!r})"
-                )
+                raise EmulatorError(400, "IMMUTABLE_FIELD", f"properties.{key} cannot be changed (is {current!r})")
         scanning = props.get("features", {}).get("vulnerabilityScanning", {}).get("enabled", True)
         self._check_scanning(reg, scanning)
         reg.schedule = props.get("garbageCollectionSchedule")

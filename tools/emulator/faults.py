@@ -110,11 +110,7 @@ async def _drop(send: Send) -> None:
 
 async def _fault_response(fault: Fault, method: str, send: Send) -> None:
     assert fault.status is not None
-    body = (
-        b""
-        if method == "HEAD"
-        else error_body(fault.status, "INJECTED_FAULT", "fault injected by the emulator")
-    )
+    body = b"" if method == "HEAD" else error_body(fault.status, "INJECTED_FAULT", "fault injected by the emulator")
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     if fault.retry_after is not None:
         headers.append((b"retry-after", fault.retry_after.encode()))

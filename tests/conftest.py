@@ -1,0 +1,108 @@
+"""Shared fixtures: the emulator in-process, the emulator on loopback, clients bound to them."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import threading
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+import uvicorn
+
+from tools import ApiSettings, RegistryClient
+from tools.emulator.app import EmulatorApp, build_app
+from tools.emulator.backend import Backend
+
+TOKEN = "test-token-s3cr3t-value"
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never pick up a developer's real IONOS or Slack credentials."""
+    for name in list(os.environ):
+        if name.startswith(("IONOS_", "SLACK_", "REGISTRY_")):
+            monkeypatch.delenv(name, raising=False)
+
+
+class FakeClock:
+    """A settable clock for the emulator: step through provisioning without sleeping."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+def api_settings(url: str, **overrides: object) -> ApiSettings:
+    values: dict[str, object] = {"ionos_token": TOKEN, "ionos_api_url": url}
+    values.update(overrides)
+    return ApiSettings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def emulator(clock: FakeClock) -> EmulatorApp:
+    return build_app(Backend(seed=12, clock=clock))
+
+
+@pytest.fixture
+async def client(emulator: EmulatorApp) -> AsyncIterator[RegistryClient]:
+    transport = httpx.ASGITransport(app=emulator)
+    async with RegistryClient(api_settings("http://emulator"), transport=transport) as c:
+        yield c
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: object
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def serve_in_thread(app: object) -> LiveServer:
+    """Serve an ASGI app with uvicorn on 127.0.0.1 and a free port, in a background thread."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="error", access_log=False, lifespan="off")  # type: ignore[arg-type]
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
+    thread.start()
+    for _ in range(500):
+        if server.started:
+            break
+        threading.Event().wait(0.01)
+    return LiveServer(f"http://127.0.0.1:{port}", app, server, thread)
+
+
+@pytest.fixture(scope="session")
+def live_emulator() -> Iterator[LiveServer]:
+    """The emulator over real loopback HTTP (reset before each test that uses it)."""
+    live = serve_in_thread(build_app(Backend(seed=12)))
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def live(live_emulator: LiveServer) -> LiveServer:
+    httpx.post(live_emulator.url + "/_emulator/reset").raise_for_status()
+    return live_emulator

@@ -1,0 +1,55 @@
+"""Configuration comes from the environment, typed, with secrets kept secret."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from tools.config import ApiSettings, normalize_api_url
+
+
+@pytest.mark.parametrize(
+    ("given", "base"),
+    [
+        ("https://api.ionos.com", "https://api.ionos.com/containerregistries"),
+        ("api.ionos.com", "https://api.ionos.com/containerregistries"),
+        ("https://api.ionos.com/", "https://api.ionos.com/containerregistries"),
+        ("https://api.ionos.com/containerregistries", "https://api.ionos.com/containerregistries"),
+        ("https://api.ionos.com/containerregistries/", "https://api.ionos.com/containerregistries"),
+        ("http://127.0.0.1:8080", "http://127.0.0.1:8080/containerregistries"),
+        ("https://proxy.example.com/ionos", "https://proxy.example.com/ionos/containerregistries"),
+    ],
+)
+def test_api_url_accepts_a_host_or_a_full_base(given: str, base: str) -> None:
+    assert normalize_api_url(given) == base
+
+
+@pytest.mark.parametrize("bad", ["", "ftp://api.ionos.com", "https://"])
+def test_api_url_rejects_nonsense(bad: str) -> None:
+    with pytest.raises(ValueError, match="IONOS_API_URL"):
+        normalize_api_url(bad)
+
+
+def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IONOS_TOKEN", "tok-123")
+    monkeypatch.setenv("IONOS_API_URL", "api.example.com")
+    monkeypatch.setenv("IONOS_CONTRACT_NUMBER", "31415")
+    monkeypatch.setenv("IONOS_READ_TIMEOUT", "7.5")
+    settings = ApiSettings()
+    assert settings.ionos_token is not None
+    assert settings.ionos_token.get_secret_value() == "tok-123"
+    assert settings.base_url == "https://api.example.com/containerregistries"
+    assert settings.ionos_contract_number == 31415
+    assert settings.ionos_read_timeout == 7.5
+
+
+def test_bad_environment_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IONOS_CONTRACT_NUMBER", "not-a-number")
+    with pytest.raises(ValidationError, match="ionos_contract_number"):
+        ApiSettings()
+
+
+def test_secrets_never_show_in_repr_or_dump() -> None:
+    settings = ApiSettings(ionos_token="tok-SECRET", ionos_username="u", ionos_password="pw-SECRET")
+    for text in (repr(settings), str(settings), settings.model_dump_json()):
+        assert "SECRET" not in text

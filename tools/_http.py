@@ -7,9 +7,10 @@ is stamina's.
 
 from __future__ import annotations
 
+import base64
 import logging
 import random
-from collections.abc import Generator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -20,7 +21,6 @@ import aiohttp
 import httpx
 import stamina
 from httpx_aiohttp import AiohttpTransport
-from pydantic import SecretStr
 
 from tools.config import ApiSettings
 from tools.errors import (
@@ -125,25 +125,13 @@ def network_error(exc: httpx.TransportError, action: str) -> NetworkError:
     return ConnectionFailedError(f"{action}: the connection to the API was lost")
 
 
-class _BearerAuth(httpx.Auth):
-    """Adds the bearer token per request so it never sits in ``client.headers``."""
-
-    def __init__(self, token: SecretStr) -> None:
-        self._token = token
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = f"Bearer {self._token.get_secret_value()}"
-        yield request
-
-    def __repr__(self) -> str:
-        return "_BearerAuth(token=**********)"
-
-
-def _auth(settings: ApiSettings) -> httpx.Auth | None:
+def auth_header(settings: ApiSettings) -> str | None:
+    """Bearer when ``IONOS_TOKEN`` is set, else Basic; httpx masks it in every header repr."""
     if settings.ionos_token is not None:
-        return _BearerAuth(settings.ionos_token)
+        return f"Bearer {settings.ionos_token.get_secret_value()}"
     if settings.ionos_username is not None and settings.ionos_password is not None:
-        return httpx.BasicAuth(settings.ionos_username, settings.ionos_password.get_secret_value())
+        pair = f"{settings.ionos_username}:{settings.ionos_password.get_secret_value()}"
+        return "Basic " + base64.b64encode(pair.encode()).decode()
     return None
 
 
@@ -168,11 +156,13 @@ class ApiHttp:
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         if settings.ionos_contract_number is not None:
             headers["X-Contract-Number"] = str(settings.ionos_contract_number)
+        authorization = auth_header(settings)
+        if authorization is not None:
+            headers["Authorization"] = authorization
         self.policy = retry or RetryPolicy(settings.ionos_max_retries, settings.ionos_retry_max_wait)
         self._client = httpx.AsyncClient(
             base_url=settings.base_url + "/",
             headers=headers,
-            auth=_auth(settings),
             timeout=httpx.Timeout(settings.ionos_read_timeout, connect=settings.ionos_connect_timeout),
             transport=transport or default_transport(max_connections),
         )
@@ -189,7 +179,18 @@ class ApiHttp:
         params: Mapping[str, str | int] | None = None,
         json: Any = None,
     ) -> httpx.Response:
-        """Send with retries; return a 2xx response or raise a ``RegistryError``."""
+        """Send with retries; return a 2xx response or raise a ``RegistryError``.
+
+        The first attempt runs outside stamina (the common case costs nothing extra);
+        a retryable failure enters stamina's loop, which replays that failure once so
+        the first wait is scheduled like every later one.
+        """
+        try:
+            return await self._send_once(method, path, action=action, params=params, json=json)
+        except RegistryError as exc:
+            if retry_delay(method, exc, 1, self.policy) is None:
+                raise
+            pending: RegistryError | None = exc
         waited = 0.0
         retries = 0
 
@@ -205,6 +206,9 @@ class ApiHttp:
 
         async for attempt in stamina.retry_context(on=decide, attempts=None, timeout=None):
             with attempt:
+                if pending is not None:
+                    replay, pending = pending, None
+                    raise replay
                 return await self._send_once(method, path, action=action, params=params, json=json)
         raise AssertionError("unreachable: stamina either returns or raises")  # pragma: no cover
 

@@ -30,9 +30,11 @@ from tools.models import (
     RegistrySpec,
     check_registry_id,
     check_registry_name,
+    decode,
 )
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 
 def validated(model: type[M], value: M | Mapping[str, Any], prefix: str = "") -> M:
@@ -53,9 +55,9 @@ def _checked(field: str, value: str, check: Any) -> str:
     return result
 
 
-def _decode(model: type[M], response: httpx.Response, action: str) -> M:
+def _decode(kind: type[T], response: httpx.Response, action: str) -> T:
     try:
-        return model.model_validate_json(response.content)
+        return decode(kind, response.content)
     except ValidationError:
         raise ApiError(
             f"{action}: the API answered HTTP {response.status_code} with a body this client cannot read",

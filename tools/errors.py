@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from tools.models import ApiErrorBody, ApiErrorMessage
+from tools.models import ApiErrorBody, ApiErrorMessage, decode
 
 REQUEST_ID_HEADERS = ("x-request-id", "x-requestid", "x-correlation-id")
 
@@ -170,7 +170,7 @@ def error_from_response(
     messages: list[ApiErrorMessage] = []
     if body:
         try:
-            messages = ApiErrorBody.model_validate_json(body).messages or []
+            messages = decode(ApiErrorBody, body).messages or []
         except ValidationError:
             messages = []
     request_id = next((headers[h] for h in REQUEST_ID_HEADERS if h in headers), None)

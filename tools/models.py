@@ -12,17 +12,11 @@ import ipaddress
 import re
 from datetime import datetime, time
 from enum import StrEnum
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal, Self, TypeVar
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    model_validator,
-)
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, model_validator
 from pydantic.alias_generators import to_camel
+from pydantic.dataclasses import dataclass
 
 NAME_PATTERN = r"^[a-z][-a-z0-9]{1,61}[a-z0-9]$"
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$"
@@ -111,59 +105,42 @@ AllowList = Annotated[
 ]
 
 
-class WireModel(BaseModel):
-    """camelCase on the wire, snake_case in Python; unknown response fields are ignored."""
-
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+WIRE = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+"""Responses: camelCase on the wire, unknown fields ignored (the API grows)."""
 
 
-class InputModel(WireModel):
+class InputModel(BaseModel):
+    """Inputs: camelCase on the wire, snake_case in Python, strict about unknown fields."""
+
     model_config = ConfigDict(
         alias_generator=to_camel, populate_by_name=True, extra="forbid", str_strip_whitespace=True
     )
 
 
-# ---------------------------------------------------------------- shared pieces
+# ---------------------------------------------------------------- responses
+# Slotted pydantic dataclasses: a listed registry costs about a fifth of the memory of
+# a BaseModel tree and decodes twice as fast (see benchmarks/client_vs_sdk.py).
 
 
-class WeeklySchedule(WireModel):
+@dataclass(slots=True, config=WIRE)
+class WeeklySchedule:
     days: list[str]
     time: str
 
 
-class WeeklyScheduleInput(InputModel):
-    """Garbage collection schedule: weekdays and a UTC time of day."""
-
-    days: Annotated[list[Weekday], Field(min_length=1, max_length=7)]
-    time: UtcTime = "01:23:00+00:00"
-
-    @model_validator(mode="after")
-    def _unique_days(self) -> Self:
-        self.days = sorted(set(self.days), key=WEEKDAYS.index)
-        return self
-
-
-class VulnerabilityScanning(WireModel):
+@dataclass(slots=True, config=WIRE)
+class VulnerabilityScanning:
     enabled: bool
     properties: dict[str, Any] | None = None
 
 
-class RegistryFeatures(WireModel):
+@dataclass(slots=True, config=WIRE)
+class RegistryFeatures:
     vulnerability_scanning: VulnerabilityScanning | None = None
 
 
-class VulnerabilityScanningInput(InputModel):
-    enabled: bool
-
-
-class RegistryFeaturesInput(InputModel):
-    vulnerability_scanning: VulnerabilityScanningInput | None = None
-
-
-# ---------------------------------------------------------------- responses
-
-
-class ResourceMetadata(WireModel):
+@dataclass(slots=True, config=WIRE)
+class ResourceMetadata:
     created_by: str | None = None
     created_by_user_id: str | None = None
     created_date: datetime | None = None
@@ -173,12 +150,14 @@ class ResourceMetadata(WireModel):
     last_modified_date: datetime | None = None
 
 
-class StorageUsage(WireModel):
+@dataclass(slots=True, config=WIRE)
+class StorageUsage:
     bytes: int | None = None
     updated_at: datetime | None = None
 
 
-class RegistryProperties(WireModel):
+@dataclass(slots=True, config=WIRE)
+class RegistryProperties:
     name: str
     location: str
     hostname: str | None = None
@@ -188,12 +167,15 @@ class RegistryProperties(WireModel):
     api_subnet_allow_list: list[str] | None = None
 
 
-class Registry(WireModel):
+@dataclass(slots=True, config=WIRE)
+class Registry:
+    """A registry as the API returns it (``RegistryResponse``)."""
+
     id: str
+    properties: RegistryProperties
+    metadata: ResourceMetadata = Field(default_factory=ResourceMetadata)
     type: str | None = None
     href: str | None = None
-    metadata: ResourceMetadata = Field(default_factory=ResourceMetadata)
-    properties: RegistryProperties
 
     @property
     def name(self) -> str:
@@ -210,18 +192,21 @@ class Registry(WireModel):
         return bool(scanning and scanning.enabled)
 
 
-class PaginationLinks(WireModel):
+@dataclass(slots=True, config=WIRE)
+class PaginationLinks:
     next: str | None = None
     previous: str | None = None
     self_: str | None = Field(default=None, alias="self")
 
 
-class RegistryPagination(WireModel):
+@dataclass(slots=True, config=WIRE)
+class RegistryPagination:
     limit: int | None = None
     token: str | None = None
 
 
-class RegistriesResponse(WireModel):
+@dataclass(slots=True, config=WIRE)
+class RegistriesResponse:
     """The list envelope exactly as the API sends it."""
 
     items: list[Registry] | None = None
@@ -229,7 +214,8 @@ class RegistriesResponse(WireModel):
     links: PaginationLinks | None = Field(default=None, alias="_links")
 
 
-class RegistryPage(BaseModel):
+@dataclass(slots=True)
+class RegistryPage:
     """One page of registries and the opaque token of the next page (None on the last)."""
 
     items: list[Registry]
@@ -243,22 +229,50 @@ class RegistryPage(BaseModel):
         return cls(items=response.items or [], next_token=None if last else token)
 
 
-class Location(WireModel):
+@dataclass(slots=True, config=WIRE)
+class Location:
     id: str
 
 
-class LocationsResponse(WireModel):
+@dataclass(slots=True, config=WIRE)
+class LocationsResponse:
     items: list[Location] | None = None
 
 
-class ApiErrorMessage(WireModel):
+@dataclass(slots=True, config=WIRE)
+class ApiErrorMessage:
     error_code: str | None = None
     message: str | None = None
 
 
-class ApiErrorBody(WireModel):
+@dataclass(slots=True, config=WIRE)
+class ApiErrorBody:
     http_status: int | None = None
     messages: list[ApiErrorMessage] | None = None
+
+
+T = TypeVar("T")
+
+
+_ADAPTERS: dict[object, TypeAdapter[Any]] = {}
+
+
+def adapter(kind: type[T]) -> TypeAdapter[T]:
+    """One cached ``TypeAdapter`` per response type."""
+    found = _ADAPTERS.get(kind)
+    if found is None:
+        found = _ADAPTERS[kind] = TypeAdapter(kind)
+    return found
+
+
+def decode(kind: type[T], raw: bytes) -> T:
+    """Validate JSON bytes straight into ``kind`` (raises pydantic ``ValidationError``)."""
+    return adapter(kind).validate_json(raw)
+
+
+def to_wire(value: object) -> Any:
+    """A response object back to its JSON-able camelCase form."""
+    return adapter(type(value)).dump_python(value, mode="json", by_alias=True)
 
 
 class NameStatus(StrEnum):
@@ -270,6 +284,26 @@ class NameStatus(StrEnum):
 
 
 # ---------------------------------------------------------------- operation inputs
+
+
+class WeeklyScheduleInput(InputModel):
+    """Garbage collection schedule: weekdays and a UTC time of day."""
+
+    days: Annotated[list[Weekday], Field(min_length=1, max_length=7)]
+    time: UtcTime = "01:23:00+00:00"
+
+    @model_validator(mode="after")
+    def _unique_days(self) -> Self:
+        self.days = sorted(set(self.days), key=WEEKDAYS.index)
+        return self
+
+
+class VulnerabilityScanningInput(InputModel):
+    enabled: bool
+
+
+class RegistryFeaturesInput(InputModel):
+    vulnerability_scanning: VulnerabilityScanningInput | None = None
 
 
 class RegistrySpec(InputModel):

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from tools.models import RegistriesResponse, Registry, RegistryPage, RegistryPatch, RegistrySpec
+from tools.models import RegistriesResponse, Registry, RegistryPage, RegistryPatch, RegistrySpec, adapter, decode
 
 
 def spec(**kw: Any) -> RegistrySpec:
@@ -140,7 +140,7 @@ def test_registry_response_example_from_the_docs_parses() -> None:
         '"features":{"vulnerabilityScanning":{"enabled":true,"properties":{}}},'
         '"apiSubnetAllowList":["123.123.123.0/24"],"someFutureField":1}}'
     )
-    reg = Registry.model_validate_json(raw)
+    reg = decode(Registry, raw.encode())
     assert (reg.name, reg.state, reg.scanning_enabled) == ("my-registry", "Running", True)
     assert reg.properties.storage_usage is not None
     assert reg.properties.storage_usage.bytes == 1
@@ -167,5 +167,5 @@ def test_page_end_is_detected_from_token_or_links(
         raw["pagination"] = pagination
     if links is not None:
         raw["_links"] = links
-    page = RegistryPage.from_response(RegistriesResponse.model_validate(raw))
+    page = RegistryPage.from_response(adapter(RegistriesResponse).validate_python(raw))
     assert page.next_token == expected

@@ -1,0 +1,24 @@
+"""`make bench`: every benchmark suite, each printed as a table of ratios against a baseline."""
+
+from __future__ import annotations
+
+import sys
+
+from benchmarks import client_vs_sdk
+
+SUITES = {"client": client_vs_sdk.main}
+
+
+def main() -> int:
+    wanted = sys.argv[1:] or list(SUITES)
+    missed = []
+    for name in wanted:
+        rows = SUITES[name]()
+        missed += [r.name for r in rows if not r.ok]
+    if missed:
+        print("\nTargets missed: " + "; ".join(missed))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,111 @@
+"""Shared benchmark plumbing: emulator processes, measured child processes, result tables."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import httpx
+
+TOKEN = "bench-token"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_http(url: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            httpx.get(url, timeout=1.0)
+            return
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+@contextmanager
+def emulator(seed: int, latency_ms: float = 0.0) -> Iterator[str]:
+    """A `registry-emulator` process on loopback; yields its base URL."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "tools.emulator", "--port", str(port), "--seed", str(seed)]
+    cmd += ["--latency-ms", str(latency_ms), "--token", TOKEN]
+    proc = subprocess.Popen(cmd, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(url + "/_emulator/stats")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@dataclass
+class Sample:
+    wall: float
+    rss_mb: float
+
+
+def measure(module: str, *args: str) -> Sample:
+    """Run `python -m module args...` in a fresh process; it prints {"wall": s, "rss_mb": mb}."""
+    out = subprocess.run(
+        [sys.executable, "-m", module, *args], check=True, capture_output=True, text=True, env=os.environ.copy()
+    )
+    data = json.loads(out.stdout.strip().splitlines()[-1])
+    return Sample(float(data["wall"]), float(data["rss_mb"]))
+
+
+def median(samples: list[Sample]) -> Sample:
+    return Sample(statistics.median(s.wall for s in samples), statistics.median(s.rss_mb for s in samples))
+
+
+def peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def report(wall: float) -> None:
+    print(json.dumps({"wall": wall, "rss_mb": peak_rss_mb()}))
+
+
+@dataclass
+class Row:
+    name: str
+    ours: Sample
+    base: Sample
+    target: float
+    base_name: str
+
+    @property
+    def ratio(self) -> float:
+        return self.ours.wall / self.base.wall
+
+    @property
+    def ok(self) -> bool:
+        return self.ratio <= self.target
+
+
+def print_table(title: str, rows: list[Row]) -> None:
+    print(f"\n{title}\n")
+    print("| scenario | ours | baseline | ratio (target) | peak RSS ours / baseline |")
+    print("|---|---|---|---|---|")
+    for r in rows:
+        verdict = "ok" if r.ok else "MISSED"
+        print(
+            f"| {r.name} | {r.ours.wall:.3f} s | {r.base.wall:.3f} s ({r.base_name}) | "
+            f"**{r.ratio:.2f}** (<= {r.target}) {verdict} | {r.ours.rss_mb:.0f} MB / {r.base.rss_mb:.0f} MB |"
+        )

@@ -15,7 +15,7 @@ COPY tools ./tools
 COPY bot ./bot
 RUN python3 -m venv /opt/venv \
  && /opt/venv/bin/pip install --no-cache-dir . \
- && useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin registry
+ && useradd --uid 10001 --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin registry
 
 USER registry
 EXPOSE 8080

@@ -10,7 +10,9 @@ from __future__ import annotations
 import base64
 import logging
 import random
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -24,6 +26,7 @@ from httpx_aiohttp import AiohttpTransport
 
 from tools.config import ApiSettings
 from tools.errors import (
+    REQUEST_ID_HEADERS,
     ConnectionFailedError,
     NetworkError,
     RateLimitedError,
@@ -47,6 +50,20 @@ def _project_version() -> str:
 
 
 USER_AGENT = f"ionos-registry-ops/{_project_version()}"
+
+
+_REQUEST_IDS: ContextVar[list[str] | None] = ContextVar("ionos_request_ids", default=None)
+
+
+@contextmanager
+def capture_request_ids() -> Iterator[list[str]]:
+    """Collect the IONOS request id of every response received inside the block (per task)."""
+    ids: list[str] = []
+    token = _REQUEST_IDS.set(ids)
+    try:
+        yield ids
+    finally:
+        _REQUEST_IDS.reset(token)
 
 
 @dataclass(frozen=True)
@@ -225,6 +242,9 @@ class ApiHttp:
             response = await self._client.request(method, path, params=params, json=json)
         except httpx.TransportError as exc:
             raise network_error(exc, action) from None
+        ids = _REQUEST_IDS.get()
+        if ids is not None:
+            ids.extend(response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers)
         if response.is_success:
             return response
         retry_after = parse_retry_after(response.headers.get("retry-after"))

@@ -15,7 +15,7 @@ from typing import Any, Self, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from tools._http import ApiHttp, RetryPolicy
+from tools._http import ApiHttp, RetryPolicy, capture_request_ids
 from tools.config import ApiSettings
 from tools.errors import ApiError, InvalidInputError, NotFoundError
 from tools.models import (
@@ -32,6 +32,8 @@ from tools.models import (
     check_registry_name,
     decode,
 )
+
+__all__ = ["RegistryClient", "RetryPolicy", "capture_request_ids", "validated"]
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")

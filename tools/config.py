@@ -65,3 +65,32 @@ class ApiSettings(BaseSettings):
     @property
     def has_credentials(self) -> bool:
         return self.ionos_token is not None or (self.ionos_username is not None and self.ionos_password is not None)
+
+
+class SafetySettings(BaseSettings):
+    """Confirmation, protection and audit: shared by every front."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    registry_protected: str = Field(
+        default="", description="Comma-separated name globs that no front may delete or replace"
+    )
+    registry_confirm_secret: SecretStr | None = Field(
+        default=None, description="Key that signs confirmation tokens; random per process when unset"
+    )
+    registry_confirm_ttl: int = Field(default=300, ge=10, le=3600, description="Seconds a confirmation stays valid")
+    registry_audit_file: str | None = Field(default=None, description="Append audit records here (JSON lines)")
+
+    @property
+    def protected_patterns(self) -> tuple[str, ...]:
+        return tuple(p.strip() for p in self.registry_protected.split(",") if p.strip())
+
+
+class McpSettings(BaseSettings):
+    """The MCP front."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    registry_mcp_token: SecretStr | None = Field(
+        default=None, description="Bearer token every MCP HTTP request must carry"
+    )

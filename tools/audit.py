@@ -1,0 +1,138 @@
+"""One structured audit record per mutating attempt, executed or not.
+
+Records go to the ``registry.audit`` logger (stderr under the entry points) as one JSON
+line each, and are appended to ``REGISTRY_AUDIT_FILE`` when set. Listeners (the Slack
+audit channel) are told about every record. No record ever holds a secret: only the
+fields below, all of them plain facts about the attempt.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from tools._http import capture_request_ids
+
+logger = logging.getLogger("registry.audit")
+
+
+class Outcome(StrEnum):
+    EXECUTED = "executed"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    STALE = "stale"
+    DENIED = "denied"
+    FAILED = "failed"
+
+
+class AuditRecord(BaseModel):
+    time: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    front: str
+    actor: str
+    operation: str
+    registry_id: str | None
+    registry_name: str | None
+    outcome: Outcome
+    changed_fields: list[str] = Field(default_factory=list)
+    request_id: str | None = None
+    detail: str | None = None
+
+
+Listener = Callable[[AuditRecord], None]
+
+
+class AuditLog:
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path else None
+        self.listeners: list[Listener] = []
+        self._lock = threading.Lock()
+
+    def record(
+        self,
+        *,
+        front: str,
+        actor: str,
+        operation: str,
+        outcome: Outcome,
+        registry_id: str | None = None,
+        registry_name: str | None = None,
+        changed_fields: list[str] | None = None,
+        request_id: str | None = None,
+        detail: str | None = None,
+    ) -> AuditRecord:
+        entry = AuditRecord(
+            front=front,
+            actor=actor,
+            operation=operation,
+            outcome=outcome,
+            registry_id=registry_id,
+            registry_name=registry_name,
+            changed_fields=changed_fields or [],
+            request_id=request_id,
+            detail=detail,
+        )
+        line = entry.model_dump_json()
+        logger.info(line)
+        if self.path is not None:
+            with self._lock, self.path.open("a", encoding="utf-8") as handle:
+                handle.write(line + "\n")
+        for listener in self.listeners:
+            try:
+                listener(entry)
+            except Exception:  # a broken listener must never break the audit trail
+                logger.exception("audit listener failed")
+        return entry
+
+
+@contextmanager
+def audited(
+    audit: AuditLog,
+    operation: str,
+    *,
+    actor: str,
+    front: str,
+    registry_id: str | None = None,
+    registry_name: str | None = None,
+    fields: list[str] | None = None,
+) -> Iterator[None]:
+    """Run the API call inside the block; record executed or failed with the IONOS request id."""
+    with capture_request_ids() as ids:
+        try:
+            yield
+        except BaseException as exc:
+            audit.record(
+                front=front,
+                actor=actor,
+                operation=operation,
+                outcome=Outcome.FAILED,
+                registry_id=registry_id,
+                registry_name=registry_name,
+                changed_fields=fields,
+                request_id=getattr(exc, "request_id", None) or (ids[-1] if ids else None),
+                detail=str(exc) or type(exc).__name__,
+            )
+            raise
+    audit.record(
+        front=front,
+        actor=actor,
+        operation=operation,
+        outcome=Outcome.EXECUTED,
+        registry_id=registry_id,
+        registry_name=registry_name,
+        changed_fields=fields,
+        request_id=ids[-1] if ids else None,
+    )
+
+
+def read_records(path: str | Path) -> list[AuditRecord]:
+    """Every record in an audit file (for tests and tooling)."""
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return [AuditRecord.model_validate(json.loads(line)) for line in lines if line.strip()]

@@ -1,0 +1,99 @@
+"""registry-mcp: serve the registry tools over stdio (default) or streamable HTTP."""
+
+import argparse
+import logging
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import stamina.instrumentation
+
+from tools.audit import AuditLog
+from tools.client import RegistryClient
+from tools.config import ApiSettings, McpSettings, SafetySettings
+from tools.confirm import Confirmer
+from tools.mcp_server import ServerOptions, build_server
+from tools.mcp_server.http import check_exposure, http_app
+from tools.operations import Registries
+
+logger = logging.getLogger("registry-mcp")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="registry-mcp", description="MCP server for IONOS Cloud Container Registry registries."
+    )
+    parser.add_argument("--transport", choices=("stdio", "http"), default="stdio")
+    parser.add_argument("--host", default="127.0.0.1", help="HTTP interface (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000); path /mcp")
+    parser.add_argument("--read-only", action="store_true", help="register read tools only")
+    parser.add_argument("--disable-destructive", action="store_true", help="no delete_registry or replace_registry")
+    parser.add_argument(
+        "--confirm-fallback",
+        choices=("token", "deny"),
+        default="token",
+        help="when the client cannot elicit: return a preview and a one-time token (default), or refuse",
+    )
+    parser.add_argument("--emulator", action="store_true", help="run against a built-in emulator (no credentials)")
+    return parser.parse_args(argv)
+
+
+def configure_logging() -> None:
+    """Everything goes to stderr (stdout carries the stdio protocol); audit records at INFO."""
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
+    logging.getLogger("registry.audit").setLevel(logging.INFO)
+    stamina.instrumentation.set_on_retry_hooks([])  # tools.http logs each retry in words
+
+
+def make_client(emulator: bool, api: ApiSettings) -> RegistryClient:
+    if emulator:
+        from tools.demo import emulator_client  # noqa: PLC0415 - only with --emulator
+
+        return emulator_client()
+    if not api.has_credentials:
+        logger.warning("no IONOS credentials: set IONOS_TOKEN (or IONOS_USERNAME and IONOS_PASSWORD)")
+    return RegistryClient(api)
+
+
+def closing(client: RegistryClient) -> Any:
+    @asynccontextmanager
+    async def lifespan(_server: object) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await client.aclose()
+
+    return lifespan
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    configure_logging()
+    token = McpSettings().registry_mcp_token
+    if args.transport == "http":
+        check_exposure(args.host, token)
+    safety = SafetySettings()
+    client = make_client(args.emulator, ApiSettings())
+    audit = AuditLog(safety.registry_audit_file)
+    options = ServerOptions(
+        read_only=args.read_only,
+        disable_destructive=args.disable_destructive,
+        confirm_fallback=args.confirm_fallback,
+        actor=f"mcp:{args.transport}",
+    )
+    server = build_server(
+        Registries(client, audit), Confirmer(client, audit, safety), options, lifespan=closing(client)
+    )
+    if args.transport == "stdio":
+        server.run()
+        return
+    import uvicorn  # noqa: PLC0415 - stdio never needs it (cold start)
+
+    app = http_app(server, host=args.host, token=token)
+    print(f"registry-mcp: streamable HTTP on http://{args.host}:{args.port}/mcp", file=sys.stderr, flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()

@@ -9,14 +9,19 @@ import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
 import uvicorn
 
 from tools import ApiSettings, RegistryClient
+from tools.audit import AuditLog, AuditRecord
+from tools.config import SafetySettings
+from tools.confirm import Confirmer
 from tools.emulator.app import EmulatorApp, build_app
-from tools.emulator.backend import Backend
+from tools.emulator.backend import Backend, StoredRegistry
+from tools.operations import Registries
 
 TOKEN = "test-token-s3cr3t-value"
 
@@ -106,3 +111,45 @@ def live_emulator() -> Iterator[LiveServer]:
 def live(live_emulator: LiveServer) -> LiveServer:
     httpx.post(live_emulator.url + "/_emulator/reset").raise_for_status()
     return live_emulator
+
+
+class Clock:
+    """A settable wall clock (seconds) for confirmation expiry."""
+
+    def __init__(self, start: float = 1_800_000_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@dataclass
+class Stack:
+    """The core wired to an in-process emulator: what both fronts run on."""
+
+    emulator: EmulatorApp
+    client: RegistryClient
+    audit: AuditLog
+    registries: Registries
+    confirmer: Confirmer
+    clock: Clock
+
+    @property
+    def records(self) -> list[AuditRecord]:
+        return self.recorded
+
+    def __post_init__(self) -> None:
+        self.recorded: list[AuditRecord] = []
+        self.audit.listeners.append(self.recorded.append)
+
+    def registry_named(self, name: str) -> StoredRegistry | None:
+        return next((r for r in self.emulator.backend._by_id.values() if r.name == name), None)
+
+
+@pytest.fixture
+def stack(emulator: EmulatorApp, client: RegistryClient, tmp_path: Path) -> Stack:
+    clock = Clock()
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    safety = SafetySettings(registry_protected="prod-*,*-critical", registry_confirm_secret="k" * 32)
+    confirmer = Confirmer(client, audit, safety, clock=clock)
+    return Stack(emulator, client, audit, Registries(client, audit), confirmer, clock)

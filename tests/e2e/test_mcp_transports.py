@@ -1,0 +1,127 @@
+"""registry-mcp as a subprocess against registry-emulator: stdio and streamable HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from asyncio.subprocess import PIPE
+from collections.abc import Iterator
+
+import httpx
+import httpx2
+import pytest
+from mcp import Client, StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
+
+from benchmarks.harness import free_port, wait_http
+from tests.e2e.conftest import api_env
+
+MCP_TOKEN = "e2e-mcp-bearer"
+MCP = [sys.executable, "-m", "tools.mcp_server.cli"]
+
+
+async def test_stdio_lists_tools_and_calls_the_api(emulator_url: str) -> None:
+    params = StdioServerParameters(command=MCP[0], args=MCP[1:], env=api_env(emulator_url))
+    async with Client(params) as client:
+        tools = await client.list_tools()
+        assert len(tools.tools) == 8
+        result = await client.call_tool("get_registry", {"registry": "prod-images"})
+    assert not result.is_error
+    assert result.structured_content is not None
+    assert result.structured_content["hostname"] == "prod-images.cr.de-fra.ionos.com"
+
+
+async def test_stdio_writes_nothing_but_protocol_to_stdout(emulator_url: str) -> None:
+    messages = [
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": "2025-06-18",
+                "capabilities": {},
+                "clientInfo": {"name": "t", "version": "1"},
+            },
+        },
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "list_registries", "arguments": {}}},
+    ]
+    proc = await asyncio.create_subprocess_exec(
+        *MCP, "--read-only", stdin=PIPE, stdout=PIPE, stderr=PIPE, env=api_env(emulator_url)
+    )
+    assert proc.stdin is not None
+    assert proc.stdout is not None
+    proc.stdin.write("".join(json.dumps(m) + "\n" for m in messages).encode())
+    await proc.stdin.drain()
+    replies = [json.loads(await asyncio.wait_for(proc.stdout.readline(), 30)) for _ in range(2)]
+    proc.stdin.close()
+    rest, _ = await asyncio.wait_for(proc.communicate(), 30)
+    assert [r["id"] for r in replies] == [1, 2]
+    assert replies[1]["result"]["isError"] is False
+    assert "analytics" in replies[1]["result"]["content"][0]["text"]
+    assert rest.strip() == b"", "nothing else on stdout"
+
+
+@pytest.fixture
+def mcp_http(emulator_url: str) -> Iterator[str]:
+    port = free_port()
+    env = api_env(emulator_url, REGISTRY_MCP_TOKEN=MCP_TOKEN)
+    proc = subprocess.Popen([*MCP, "--transport", "http", "--port", str(port)], env=env, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}/mcp"
+    try:
+        wait_http(url)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_http_without_the_token_is_401(mcp_http: str) -> None:
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": MCP_TOKEN}):
+        response = httpx.post(mcp_http, json=body, headers=headers)
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_http_rejects_foreign_host_headers(mcp_http: str) -> None:
+    headers = {
+        "Authorization": f"Bearer {MCP_TOKEN}",
+        "Host": "evil.example.com",
+        "Accept": "application/json, text/event-stream",
+    }
+    body = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+    }
+    response = httpx.post(mcp_http, json=body, headers=headers)
+    assert response.status_code in (403, 421)
+
+
+async def test_http_with_the_token_works_in_both_eras(mcp_http: str) -> None:
+    for mode in ("auto", "legacy"):
+        http_client = httpx2.AsyncClient(headers={"Authorization": f"Bearer {MCP_TOKEN}"})
+        async with http_client, Client(streamable_http_client(mcp_http, http_client=http_client), mode=mode) as c:
+            tools = await c.list_tools()
+            assert {t.name for t in tools.tools} >= {"delete_registry", "list_registries"}
+            result = await c.call_tool("list_registries", {"limit": 2})
+            assert not result.is_error
+            assert result.structured_content is not None
+            assert len(result.structured_content["registries"]) == 2
+
+
+def test_refuses_a_public_interface_without_a_token(emulator_url: str) -> None:
+    done = subprocess.run(
+        [*MCP, "--transport", "http", "--host", "0.0.0.0", "--port", str(free_port())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=api_env(emulator_url),
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "REGISTRY_MCP_TOKEN" in done.stderr

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
-from benchmarks import client_vs_sdk
+from benchmarks import client_vs_sdk, mcp_bench
 
-SUITES = {"client": client_vs_sdk.main}
+SUITES = {"client": client_vs_sdk.main, "mcp": mcp_bench.main}
 
 
 def main() -> int:
+    logging.basicConfig(level=logging.WARNING)
     wanted = sys.argv[1:] or list(SUITES)
     missed = []
     for name in wanted:

@@ -97,7 +97,8 @@ def main() -> list[Row]:
             for _ in range(repeats):
                 mine.append(measure("benchmarks.client_vs_sdk", key, "ours", url))
                 theirs.append(measure("benchmarks.client_vs_sdk", key, "sdk", url))
-        rows.append(Row(title, median(mine), median(theirs), target, "official SDK"))
+        ours, base = median(mine), median(theirs)
+        rows.append(Row(title, ours.wall, base.wall, target, "official SDK", rss=(ours.rss_mb, base.rss_mb)))
     print_table("RegistryClient vs the official SDK (ionoscloud-container-registry)", rows)
     return rows
 

@@ -84,28 +84,43 @@ def report(wall: float) -> None:
 
 @dataclass
 class Row:
+    """One benchmark result. ``kind="ratio"``: ours / baseline <= target. ``kind="delta"``: ours - baseline
+    <= target (same unit)."""
+
     name: str
-    ours: Sample
-    base: Sample
+    ours: float
+    base: float
     target: float
     base_name: str
+    unit: str = "s"
+    kind: str = "ratio"
+    rss: tuple[float, float] | None = None
 
     @property
-    def ratio(self) -> float:
-        return self.ours.wall / self.base.wall
+    def score(self) -> float:
+        return self.ours / self.base if self.kind == "ratio" else self.ours - self.base
 
     @property
     def ok(self) -> bool:
-        return self.ratio <= self.target
+        return self.score <= self.target
+
+
+def fmt(value: float, unit: str) -> str:
+    return f"{value:.3f} s" if unit == "s" else f"{value:.2f} {unit}" if unit == "ms" else f"{value:.0f} {unit}"
 
 
 def print_table(title: str, rows: list[Row]) -> None:
     print(f"\n{title}\n")
-    print("| scenario | ours | baseline | ratio (target) | peak RSS ours / baseline |")
+    print("| scenario | ours | baseline | result (target) | peak RSS ours / baseline |")
     print("|---|---|---|---|---|")
     for r in rows:
         verdict = "ok" if r.ok else "MISSED"
+        score = (
+            f"ratio **{r.score:.2f}** (<= {r.target})"
+            if r.kind == "ratio"
+            else f"**+{fmt(r.score, r.unit)}** (<= {fmt(r.target, r.unit)})"
+        )
+        rss = f"{r.rss[0]:.0f} MB / {r.rss[1]:.0f} MB" if r.rss else "–"
         print(
-            f"| {r.name} | {r.ours.wall:.3f} s | {r.base.wall:.3f} s ({r.base_name}) | "
-            f"**{r.ratio:.2f}** (<= {r.target}) {verdict} | {r.ours.rss_mb:.0f} MB / {r.base.rss_mb:.0f} MB |"
+            f"| {r.name} | {fmt(r.ours, r.unit)} | {fmt(r.base, r.unit)} ({r.base_name}) | {score} {verdict} | {rss} |"
         )

@@ -1,0 +1,144 @@
+"""MCP benchmarks: cold start over stdio, added latency per call, and output size per registry."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+from benchmarks.harness import Row, print_table
+
+INIT = [
+    {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-06-18",
+            "capabilities": {},
+            "clientInfo": {"name": "bench", "version": "1"},
+        },
+    },
+    {"jsonrpc": "2.0", "method": "notifications/initialized"},
+    {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
+]
+
+
+def cold_start(cmd: list[str]) -> float:
+    """Seconds from spawn until the tools/list answer arrives."""
+    env = {**os.environ, "IONOS_TOKEN": "not-used-by-tools-list"}
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    assert proc.stdin is not None
+    assert proc.stdout is not None
+    proc.stdin.write("".join(json.dumps(m) + "\n" for m in INIT).encode())
+    proc.stdin.flush()
+    while True:
+        line = proc.stdout.readline()
+        if not line:
+            raise RuntimeError("server exited before answering tools/list")
+        if json.loads(line).get("id") == 2:
+            break
+    elapsed = time.perf_counter() - start
+    proc.stdin.close()
+    proc.wait(timeout=10)
+    return elapsed
+
+
+def bench_cold_start(repeats: int = 9) -> Row:
+    ours_cmd = [sys.executable, "-m", "tools.mcp_server.cli"]  # as deployed: credentials from the environment
+    base_cmd = [sys.executable, "-m", "benchmarks.one_tool_server"]
+    cold_start(ours_cmd), cold_start(base_cmd)  # warm the OS file cache for both
+    ours, base = [], []
+    for _ in range(repeats):
+        ours.append(cold_start(ours_cmd))
+        base.append(cold_start(base_cmd))
+    return Row(
+        "registry-mcp cold start to its first tools/list answer (stdio)",
+        statistics.median(ours),
+        statistics.median(base),
+        1.3,
+        "one-tool MCPServer script",
+    )
+
+
+async def added_latency(calls: int = 300) -> tuple[float, float]:
+    """Median seconds per get_registry: direct client call, and through the in-memory MCP Client."""
+    from mcp import Client
+
+    from tools.audit import AuditLog
+    from tools.config import SafetySettings
+    from tools.confirm import Confirmer
+    from tools.demo import emulator_client
+    from tools.mcp_server import build_server
+    from tools.operations import Registries
+
+    client = emulator_client(seed=12, provision_seconds=0)
+    audit = AuditLog()
+    server = build_server(Registries(client, audit), Confirmer(client, audit, SafetySettings()))
+    reg = (await client.list_registries(limit=1)).items[0]
+    direct, via_mcp = [], []
+    async with Client(server) as mcp_client:
+        for _ in range(calls):
+            t0 = time.perf_counter()
+            await client.get_registry(reg.id)
+            t1 = time.perf_counter()
+            result = await mcp_client.call_tool("get_registry", {"registry": reg.id})
+            t2 = time.perf_counter()
+            assert not result.is_error
+            direct.append(t1 - t0)
+            via_mcp.append(t2 - t1)
+    await client.aclose()
+    return statistics.median(direct), statistics.median(via_mcp)
+
+
+async def output_size() -> tuple[float, float]:
+    """Bytes per registry: list_registries text content vs the raw API JSON of the same page."""
+    from mcp import Client
+
+    from tools.audit import AuditLog
+    from tools.config import SafetySettings
+    from tools.confirm import Confirmer
+    from tools.demo import emulator_client
+    from tools.mcp_server import build_server
+    from tools.operations import Registries
+
+    client = emulator_client(seed=200, provision_seconds=0)
+    audit = AuditLog()
+    server = build_server(Registries(client, audit), Confirmer(client, audit, SafetySettings()))
+    raw = await client._http.request("GET", "registries", params={"limit": "100"}, action="bench")
+    items = json.loads(raw.content)["items"]
+    raw_per = sum(len(json.dumps(i, separators=(",", ":"))) for i in items) / len(items)
+    async with Client(server) as mcp_client:
+        result = await mcp_client.call_tool("list_registries", {"limit": 100})
+    text = "\n".join(getattr(b, "text", "") for b in result.content)
+    await client.aclose()
+    return len(text.encode()) / len(items), raw_per
+
+
+def main() -> list[Row]:
+    rows = [bench_cold_start()]
+    direct, via_mcp = asyncio.run(added_latency())
+    rows.append(
+        Row(
+            "get_registry through the in-memory MCP Client, median",
+            via_mcp * 1000,
+            direct * 1000,
+            2.0,
+            "direct client call",
+            unit="ms",
+            kind="delta",
+        )
+    )
+    size_ours, size_raw = asyncio.run(output_size())
+    rows.append(Row("list_registries text per registry", size_ours, size_raw, 0.35, "raw API JSON", unit="B"))
+    print_table("MCP server", rows)
+    return rows
+
+
+if __name__ == "__main__":
+    main()

@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/registry-emulator --seed 12 --provision-seconds 5
+	$(BIN)/registry-mcp --transport http --emulator --port 8000
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -8,6 +8,7 @@ validated locally before any request; failures are ``tools.errors.RegistryError`
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncGenerator, Iterable, Mapping
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -17,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from tools._http import ApiHttp, RetryPolicy, capture_request_ids
 from tools.config import ApiSettings
-from tools.errors import ApiError, InvalidInputError, NotFoundError
+from tools.errors import ApiError, InvalidInputError, NotFoundError, RegistryError
 from tools.models import (
     ListQuery,
     Location,
@@ -114,17 +115,26 @@ class RegistryClient:
     async def iter_registries(
         self, name_filter: str | None = None, page_size: int = 100
     ) -> AsyncGenerator[Registry, None]:
-        """Every registry, following page tokens lazily (a page is fetched when needed)."""
-        token: str | None = None
+        """Every registry, following page tokens. Lazy with one page of lookahead: the next page
+        is requested while the current one is being consumed, and never further ahead."""
         seen: set[str] = set()
-        while True:
-            page = await self.list_registries(name_filter, page_size, token)
-            for registry in page.items:
-                yield registry
-            if page.next_token is None or page.next_token in seen:
-                return
-            seen.add(page.next_token)
-            token = page.next_token
+        pending = asyncio.ensure_future(self.list_registries(name_filter, page_size, None))
+        try:
+            while True:
+                page = await pending
+                token = page.next_token if page.next_token not in seen else None
+                if token is not None:
+                    seen.add(token)
+                    pending = asyncio.ensure_future(self.list_registries(name_filter, page_size, token))
+                for registry in page.items:
+                    yield registry
+                if token is None:
+                    return
+        finally:
+            if not pending.done():
+                pending.cancel()
+                with contextlib.suppress(asyncio.CancelledError, RegistryError):
+                    await pending
 
     async def get_registry(self, registry_id: str) -> Registry:
         rid = _checked("registry_id", registry_id, check_registry_id)

@@ -86,7 +86,13 @@ def _check_network(value: str) -> str:
 RegistryName = Annotated[
     str,
     AfterValidator(check_registry_name),
-    Field(min_length=3, max_length=63, json_schema_extra={"pattern": NAME_PATTERN}),
+    Field(
+        min_length=3,
+        max_length=63,
+        json_schema_extra={"pattern": NAME_PATTERN},
+        description="Registry name: 3-63 lowercase letters, digits and hyphens; globally unique (it becomes "
+        "the hostname)",
+    ),
 ]
 RegistryId = Annotated[str, AfterValidator(check_registry_id), Field(json_schema_extra={"format": "uuid"})]
 Weekday = Annotated[Day, BeforeValidator(_title_day)]

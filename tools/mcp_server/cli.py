@@ -67,6 +67,20 @@ def closing(client: RegistryClient) -> Any:
     return lifespan
 
 
+def connect_help(args: argparse.Namespace, with_token: bool) -> str:
+    url = f"http://{args.host}:{args.port}/mcp"
+    header = ' --header "Authorization: Bearer $REGISTRY_MCP_TOKEN"' if with_token else ""
+    source = "the built-in emulator (12 sample registries)" if args.emulator else "the IONOS API"
+    return "\n".join(
+        [
+            f"registry-mcp: MCP (streamable HTTP) at {url}, on {source}",
+            f"  Inspector:   npx -y @modelcontextprotocol/inspector@2.12.0 --cli {url}{header} --method tools/list",
+            f"  Claude Code: claude mcp add --transport http registries {url}"
+            + (' --header "Authorization: Bearer $REGISTRY_MCP_TOKEN"' if with_token else ""),
+        ]
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     configure_logging()
@@ -91,7 +105,7 @@ def main(argv: list[str] | None = None) -> None:
     import uvicorn  # noqa: PLC0415 - stdio never needs it (cold start)
 
     app = http_app(server, host=args.host, token=token)
-    print(f"registry-mcp: streamable HTTP on http://{args.host}:{args.port}/mcp", file=sys.stderr, flush=True)
+    print(connect_help(args, token is not None), file=sys.stderr, flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
 
 

@@ -136,8 +136,9 @@ class WeeklySchedule:
 
 @dataclass(slots=True, config=WIRE)
 class VulnerabilityScanning:
+    """The API also sends a free-form ``properties`` object; nothing uses it, so it is not kept."""
+
     enabled: bool
-    properties: dict[str, Any] | None = None
 
 
 @dataclass(slots=True, config=WIRE)

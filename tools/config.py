@@ -94,3 +94,22 @@ class McpSettings(BaseSettings):
     registry_mcp_token: SecretStr | None = Field(
         default=None, description="Bearer token every MCP HTTP request must carry"
     )
+
+
+class SlackSettings(BaseSettings):
+    """The Slack front (Bolt's own variable names for the Slack credentials)."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    slack_bot_token: SecretStr | None = Field(default=None, description="xoxb-… bot token")
+    slack_signing_secret: SecretStr | None = Field(default=None, description="verifies HTTP requests from Slack")
+    slack_app_token: SecretStr | None = Field(default=None, description="xapp-… app token: Socket Mode")
+    slack_api_url: str = Field(default="https://slack.com/api/", description="Slack Web API base")
+    registry_bot_writers: str | None = Field(default=None, description="user ids, user-group ids or *")
+    registry_bot_channels: str | None = Field(default=None, description="channel ids where the bot answers")
+    registry_bot_audit_channel: str | None = Field(default=None, description="channel id for mutation lines")
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"

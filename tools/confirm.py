@@ -37,10 +37,17 @@ class ConfirmationError(RegistryError):
     """The plan may not run: expired, denied, or the registry changed (``current`` shows it)."""
 
     def __init__(
-        self, message: str, *, outcome: Outcome, current: RegistryDetail | None = None, hint: str | None = None
+        self,
+        message: str,
+        *,
+        outcome: Outcome,
+        reason: str = "denied",
+        current: RegistryDetail | None = None,
+        hint: str | None = None,
     ) -> None:
         super().__init__(message, hint=hint or "Ask again to get a fresh preview.")
         self.outcome = outcome
+        self.reason = reason  # invalid, expired, other_actor, other_registry, protected, used, stale, arguments
         self.current = current
 
 
@@ -171,6 +178,7 @@ class Confirmer:
             raise ConfirmationError(
                 f"{name} is protected (REGISTRY_PROTECTED matches {pattern!r}): no front may delete or replace it",
                 outcome=Outcome.DENIED,
+                reason="protected",
                 hint="Ask an administrator to change REGISTRY_PROTECTED if this is really intended.",
             )
 
@@ -211,7 +219,24 @@ class Confirmer:
                 outcome=Outcome.DENIED,
                 detail="invalid confirmation token",
             )
-            raise ConfirmationError(f"that is not a valid confirmation token for {operation}", outcome=Outcome.DENIED)
+            raise ConfirmationError(
+                f"that is not a valid confirmation token for {operation}", outcome=Outcome.DENIED, reason="invalid"
+            )
+        return claims
+
+    def validate(self, token: str, *, actor: str, front: str) -> Claims:
+        """Check a token without using it (signature, expiry, person, protection): before a modal opens."""
+        claims = self.signer.verify(token)
+        if claims is None:
+            self.audit.record(
+                front=front,
+                actor=actor,
+                operation="confirm",
+                outcome=Outcome.DENIED,
+                detail="invalid confirmation token",
+            )
+            raise ConfirmationError("that confirmation is not valid", outcome=Outcome.DENIED, reason="invalid")
+        self._check(claims, actor=actor, front=front, ref=None)
         return claims
 
     # ------------------------------------------------------------ execution
@@ -247,19 +272,22 @@ class Confirmer:
         except NotFoundError:
             self._record(claims, actor, front, Outcome.STALE, "registry no longer exists")
             raise ConfirmationError(
-                f"{claims.registry_name} no longer exists; nothing done", outcome=Outcome.STALE
+                f"{claims.registry_name} no longer exists; nothing done", outcome=Outcome.STALE, reason="stale"
             ) from None
         spec = None
         if claims.operation == "replace_registry":
             spec = replace.spec_for(current.name, current.properties.location) if replace else None
             if spec is None or args_digest(spec) != claims.args:
                 self._record(claims, actor, front, Outcome.DENIED, "arguments differ from the preview")
-                raise ConfirmationError("refused: the arguments differ from the ones previewed", outcome=Outcome.DENIED)
+                raise ConfirmationError(
+                    "refused: the arguments differ from the ones previewed", outcome=Outcome.DENIED, reason="arguments"
+                )
         if fingerprint(current) != claims.fingerprint:
             self._record(claims, actor, front, Outcome.STALE, "state changed since the preview")
             raise ConfirmationError(
                 f"{claims.registry_name} changed since the preview; nothing done. Its state now:",
                 outcome=Outcome.STALE,
+                reason="stale",
                 current=RegistryDetail.of(current),
             )
         if spec is None:
@@ -271,18 +299,21 @@ class Confirmer:
         if self.clock() > claims.expires_at:
             self._record(claims, actor, front, Outcome.EXPIRED, "confirmation expired")
             raise ConfirmationError(
-                f"the confirmation for {claims.registry_name} expired ({self.ttl} s)", outcome=Outcome.EXPIRED
+                f"the confirmation for {claims.registry_name} expired ({self.ttl} s)",
+                outcome=Outcome.EXPIRED,
+                reason="expired",
             )
-        problem = None
+        problem = reason = None
         if claims.actor != actor:
-            problem = "this confirmation was issued to someone else"
+            problem, reason = "this confirmation was issued to someone else", "other_actor"
         elif ref is not None and ref.strip() not in (claims.registry_id, claims.registry_name):
-            problem = f"this confirmation is for {claims.registry_name}, not {ref}"
+            problem, reason = f"this confirmation is for {claims.registry_name}, not {ref}", "other_registry"
         elif (pattern := self.protection(claims.registry_name)) is not None:
             problem = f"{claims.registry_name} is protected (REGISTRY_PROTECTED matches {pattern!r})"
-        if problem is not None:
+            reason = "protected"
+        if problem is not None and reason is not None:
             self._record(claims, actor, front, Outcome.DENIED, problem)
-            raise ConfirmationError(f"refused: {problem}", outcome=Outcome.DENIED)
+            raise ConfirmationError(f"refused: {problem}", outcome=Outcome.DENIED, reason=reason)
 
     def _claim_once(self, claims: Claims, actor: str, front: str) -> None:
         """Single use: no await between the check and the claim, so concurrent calls cannot both pass."""
@@ -291,7 +322,7 @@ class Confirmer:
         if claims.nonce in self._used:
             self._record(claims, actor, front, Outcome.DENIED, "confirmation already used")
             raise ConfirmationError(
-                f"this confirmation for {claims.registry_name} was already used", outcome=Outcome.DENIED
+                f"this confirmation for {claims.registry_name} was already used", outcome=Outcome.DENIED, reason="used"
             )
         self._used[claims.nonce] = claims.expires_at
 

@@ -101,6 +101,16 @@ class ListInput(InputModel):
     cursor: Cursor = None
 
 
+class RegistryRefInput(InputModel):
+    """get, delete: one registry by name or UUID."""
+
+    registry: RegistryRef
+
+
+class NameInput(InputModel):
+    name: NameToCheck
+
+
 class CreateInput(InputModel):
     name: RegistryName
     location: Location
@@ -144,8 +154,8 @@ class UpdateInput(InputModel):
             and self.api_subnet_allow_list is None
         ):
             raise ValueError(
-                "nothing to change: give gc_days, gc_time, clear_gc_schedule, "
-                "vulnerability_scanning or api_subnet_allow_list"
+                "nothing to change: give at least one of gc_days, gc_time, clear_gc_schedule, "
+                "vulnerability_scanning, api_subnet_allow_list"
             )
         return self
 

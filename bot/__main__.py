@@ -1,0 +1,105 @@
+"""registry-bot: the Slack front (HTTP or Socket Mode), /healthz, and the MCP server at /mcp."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+import stamina.instrumentation
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.access import Access
+from bot.app import build_app
+from bot.commands import BotDeps
+from bot.server import build_asgi, serve
+from tools.audit import AuditLog
+from tools.client import RegistryClient
+from tools.config import ApiSettings, McpSettings, SafetySettings, SlackSettings
+from tools.confirm import Confirmer
+from tools.demo import emulator_client
+from tools.mcp_server import ServerOptions, build_server
+from tools.mcp_server.http import http_app, is_loopback
+from tools.operations import Registries
+
+DEMO_SIGNING_SECRET = "demo-signing-secret"
+logger = logging.getLogger("registry-bot")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="registry-bot", description="Slack bot (and MCP) for IONOS registries.")
+    parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1; 0.0.0.0 in a container)")
+    parser.add_argument("--port", type=int, default=3000, help="port (default 3000)")
+    parser.add_argument("--socket-mode", action="store_true", help="connect to Slack over Socket Mode")
+    parser.add_argument("--emulator", action="store_true", help="use the built-in emulator (no IONOS credentials)")
+    parser.add_argument(
+        "--demo", action="store_true", help="emulator + everyone may write + MCP mounted; no Slack workspace needed"
+    )
+    return parser.parse_args(argv)
+
+
+def fail(message: str) -> SystemExit:
+    print(f"registry-bot: {message}", file=sys.stderr)
+    return SystemExit(2)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
+    logging.getLogger("registry.audit").setLevel(logging.INFO)
+    stamina.instrumentation.set_on_retry_hooks([])
+    slack, safety, mcp_token = SlackSettings(), SafetySettings(), McpSettings().registry_mcp_token
+    socket_mode = args.socket_mode or slack.slack_app_token is not None
+    if socket_mode and slack.slack_app_token is None:
+        raise fail("--socket-mode needs SLACK_APP_TOKEN (xapp-…)")
+    secret = slack.slack_signing_secret.get_secret_value() if slack.slack_signing_secret else None
+    if secret is None and not (args.demo or socket_mode):
+        raise fail("set SLACK_SIGNING_SECRET (HTTP mode), SLACK_APP_TOKEN (Socket Mode), or run with --demo")
+    if slack.slack_bot_token is None and not args.demo:
+        raise fail("set SLACK_BOT_TOKEN (xoxb-…), or run with --demo")
+
+    client: RegistryClient = emulator_client() if (args.emulator or args.demo) else RegistryClient(ApiSettings())
+    audit = AuditLog(safety.registry_audit_file)
+    registries, confirmer = Registries(client, audit), Confirmer(client, audit, safety)
+    access = Access.from_settings("*" if args.demo else slack.registry_bot_writers, slack.registry_bot_channels)
+    token = slack.slack_bot_token.get_secret_value() if slack.slack_bot_token else None
+    web = AsyncWebClient(token=token, base_url=slack.slack_api_url)
+    app = build_app(
+        BotDeps(registries, confirmer, access, slack.registry_bot_audit_channel),
+        client=web,
+        signing_secret=secret or DEMO_SIGNING_SECRET,
+        offline_identity=args.demo and not slack.slack_bot_token,
+    )
+
+    mcp_app = None
+    if is_loopback(args.host) or mcp_token is not None:
+        mcp = build_server(registries, confirmer, ServerOptions(actor="mcp:http"))
+        mcp_app = http_app(mcp, host=args.host, token=mcp_token)
+    else:
+        logger.warning("MCP is not served at /mcp: binding %s needs REGISTRY_MCP_TOKEN", args.host)
+    health = {"mode": "demo" if args.demo else "socket" if socket_mode else "http", "mcp": mcp_app is not None}
+    asgi = build_asgi(app, mcp_app, health)
+    print(banner(args, socket_mode, mcp_app is not None, secret is None), file=sys.stderr, flush=True)
+    app_token = slack.slack_app_token.get_secret_value() if slack.slack_app_token else None
+    asyncio.run(serve(asgi, args.host, args.port, app, app_token if socket_mode else None))
+
+
+def banner(args: argparse.Namespace, socket_mode: bool, mcp: bool, demo_secret: bool) -> str:
+    base = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}"  # noqa: S104
+    lines = [f"registry-bot{' (demo: built-in emulator, everyone may write)' if args.demo else ''}"]
+    lines.append("  Slack: Socket Mode" if socket_mode else f"  Slack: POST {base}/slack/events")
+    lines.append(f"  Health: {base}/healthz")
+    if mcp:
+        lines.append(
+            f"  MCP: {base}/mcp  (npx -y @modelcontextprotocol/inspector@2.12.0 --cli {base}/mcp --method tools/list)"
+        )
+    if args.demo:
+        secret = f" (signing secret '{DEMO_SIGNING_SECRET}')" if demo_secret else ""
+        lines.append(f"  Try it without Slack{secret}: .venv/bin/python -m bot.demo list")
+        lines.append("                         .venv/bin/python -m bot.demo get prod-images")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

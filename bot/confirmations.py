@@ -1,0 +1,148 @@
+"""Delete and replace: danger button (with Slack's confirm dialog) → type-the-name modal → execute once.
+
+Each step checks with the core's ``Confirmer``: the plan's signature, expiry, that the
+person clicking is the person who asked, protection, and at execution the registry's
+fingerprint. A double submit or a replayed request finds the plan already used.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot import render
+from bot.commands import FRONT, BotDeps, actor_of, executed, post_audit_line
+from tools.confirm import ConfirmationError
+from tools.errors import RegistryError
+from tools.operations import ReplaceInput
+
+logger = logging.getLogger("bot.confirmations")
+
+
+def register(app: AsyncApp, deps: BotDeps) -> None:
+    flow = ConfirmFlow(deps)
+    app.action(render.CONFIRM_ACTION)(flow.on_confirm)
+    app.action(render.CANCEL_ACTION)(flow.on_cancel)
+    app.view(render.MODAL_CALLBACK)(flow.on_submit)
+    app.view_closed(render.MODAL_CALLBACK)(flow.on_closed)
+
+
+class ConfirmFlow:
+    """The listeners; Bolt injects their arguments by name."""
+
+    def __init__(self, deps: BotDeps) -> None:
+        self.deps = deps
+
+    async def on_confirm(
+        self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        confirmer = self.deps.confirmer
+        await ack()
+        user = body["user"]["id"]
+        try:
+            data = json.loads(body["actions"][0]["value"])
+            claims = confirmer.validate(data["t"], actor=actor_of(user), front=FRONT)
+        except (ConfirmationError, ValueError, KeyError) as err:
+            await _tell(respond, err)
+            return
+        metadata = json.dumps(
+            {
+                "t": data["t"],
+                "r": data.get("r"),
+                "u": body.get("response_url"),
+                "c": (body.get("channel") or {}).get("id"),
+            },
+            separators=(",", ":"),
+        )
+        try:  # first thing after the ack: the trigger_id lives 3 seconds
+            await client.views_open(trigger_id=body["trigger_id"], view=render.confirm_modal(claims, metadata))
+        except Exception:
+            logger.exception("could not open the confirmation modal")
+            await respond(
+                **render.refusal("Slack did not let me open the confirmation dialog; try again."),
+                replace_original=False,
+            )
+
+    async def on_cancel(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        confirmer = self.deps.confirmer
+        await ack()
+        user = body["user"]["id"]
+        claims = confirmer.signer.verify(json.loads(body["actions"][0]["value"]).get("t", ""))
+        if claims is None or claims.actor != actor_of(user):
+            await respond(**render.refusal("Only the person who asked can cancel this."), replace_original=False)
+            return
+        result = confirmer.decline(claims, actor=actor_of(user), front=FRONT, reason="cancelled in Slack")
+        await respond(**render.outcome(result), replace_original=True)
+
+    async def on_submit(
+        self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        confirmer = self.deps.confirmer
+        user = body["user"]["id"]
+        meta = json.loads(view.get("private_metadata") or "{}")
+        claims = confirmer.signer.verify(meta.get("t", ""))
+        typed = (view["state"]["values"].get(render.NAME_BLOCK, {}).get(render.NAME_ACTION, {}) or {}).get("value")
+        if claims is not None and not claims.name_matches(typed):
+            await ack(
+                response_action="errors", errors={render.NAME_BLOCK: f"Type exactly {claims.registry_name} to confirm"}
+            )
+            return
+        await ack()
+        url = meta.get("u")
+        if claims is None:
+            await _post(url, render.refusal("That confirmation is not valid; nothing changed."), replace=False)
+            return
+        try:
+            replace = ReplaceInput.model_validate(meta["r"]) if meta.get("r") else None
+            result = await confirmer.execute(
+                claims, actor=actor_of(user), front=FRONT, replace=replace, typed_name=typed, require_typed_name=True
+            )
+        except ConfirmationError as err:
+            if err.reason == "used":  # a double submit or a replay: the first one already answered
+                return
+            await _post(url, render.error(err), replace=True)
+            return
+        except RegistryError as err:
+            await _post(url, render.error(err), replace=True)
+            return
+        except Exception:
+            logger.exception("confirmed %s failed", claims.operation)
+            await _post(url, render.refusal("Something went wrong on our side; check the audit log."), replace=True)
+            return
+        await _post(url, render.outcome(result), replace=True)
+        if executed(result):
+            note = render.public_note(user, result, claims)
+            await _post(url, {"text": note, "response_type": "in_channel"}, replace=False)
+            await post_audit_line(self.deps, client, note)
+
+    async def on_closed(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        confirmer = self.deps.confirmer
+        await ack()
+        meta = json.loads(view.get("private_metadata") or "{}")
+        claims = confirmer.signer.verify(meta.get("t", ""))
+        user = body["user"]["id"]
+        if claims is None or claims.actor != actor_of(user):
+            return
+        result = confirmer.decline(claims, actor=actor_of(user), front=FRONT, reason="the dialog was closed")
+        await _post(meta.get("u"), render.outcome(result), replace=True)
+
+
+async def _tell(respond: AsyncRespond, err: Exception) -> None:
+    reply = render.error(err) if isinstance(err, RegistryError) else render.refusal("That button is not valid.")
+    await respond(**reply, replace_original=False)
+
+
+async def _post(url: str | None, reply: dict[str, Any], *, replace: bool) -> None:
+    """Answer through the command's response_url (view submissions have none of their own)."""
+    if not url:
+        logger.warning("no response_url to answer on")
+        return
+    try:
+        await AsyncWebhookClient(url).send_dict({"response_type": "ephemeral", **reply, "replace_original": replace})
+    except Exception:
+        logger.exception("could not post to the response_url")

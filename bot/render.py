@@ -1,0 +1,269 @@
+"""Pure: results, previews and errors → Slack messages (Block Kit), inside Slack's limits.
+
+Every function returns ``{"text": fallback, "blocks": [...]}`` (or a view). Text from users
+and the API is escaped for mrkdwn; long content is split across blocks, never cut silently.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from bot.parsing import SPECS, Spec
+from tools.confirm import ConfirmationError, ConfirmResult, Plan
+from tools.errors import RegistryError
+from tools.tokens import Claims
+from tools.views import LocationList, NameCheck, RegistryDetail, RegistryList, RegistrySummary, human_bytes
+
+Message = dict[str, Any]
+SECTION_LIMIT = 3000
+BLOCK_LIMIT = 50
+VALUE_LIMIT = 2000
+METADATA_LIMIT = 3000
+LINES_PER_SECTION = 10
+CONFIRM_ACTION = "registry_confirm"
+CANCEL_ACTION = "registry_cancel"
+NEXT_ACTION = "registry_list_next"
+MODAL_CALLBACK = "registry_confirm_modal"
+NAME_BLOCK, NAME_ACTION = "confirm_name", "typed"
+
+
+def esc(text: object) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def plain(text: str, limit: int = 75) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text if len(text) <= limit else text[: limit - 1] + "…", "emoji": True}
+
+
+def section(text: str) -> dict[str, Any]:
+    assert len(text) <= SECTION_LIMIT, "split long text with sections() before rendering"
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def sections(lines: Iterable[str], per_block: int = LINES_PER_SECTION) -> list[dict[str, Any]]:
+    """Lines grouped into section blocks, each within the 3,000-character limit."""
+    out: list[dict[str, Any]] = []
+    chunk: list[str] = []
+    for raw in lines:
+        line = raw if len(raw) <= SECTION_LIMIT else raw[: SECTION_LIMIT - 1] + "…"
+        if chunk and (len(chunk) >= per_block or len("\n".join([*chunk, line])) > SECTION_LIMIT):
+            out.append(section("\n".join(chunk)))
+            chunk = []
+        chunk.append(line)
+    if chunk:
+        out.append(section("\n".join(chunk)))
+    return out
+
+
+def context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_LIMIT]}]}
+
+
+def header(text: str) -> dict[str, Any]:
+    return {"type": "header", "text": plain(text, 150)}
+
+
+def message(text: str, blocks: list[dict[str, Any]]) -> Message:
+    assert len(blocks) <= BLOCK_LIMIT
+    return {"text": text[:SECTION_LIMIT], "blocks": blocks}
+
+
+# ---------------------------------------------------------------- help and usage
+
+
+def help_message(spec: Spec | None = None, problem: str | None = None, suggestion: str | None = None) -> Message:
+    blocks: list[dict[str, Any]] = []
+    if problem:
+        hint = f" Did you mean `/registry {suggestion}`?" if suggestion else ""
+        blocks.append(section(f":warning: {esc(problem)}.{hint}"))
+    if spec is not None and spec.name != "help":
+        lines = [f"`{esc(spec.usage())}`", esc(spec.summary), *(f"• `{esc(line)}`" for line in spec.flag_help())]
+        blocks += sections(lines)
+    else:
+        blocks.append(section("*Manage IONOS Container Registry registries*"))
+        blocks += sections(f"`{esc(s.usage())}` {esc(s.summary)}" for s in SPECS.values())
+        blocks.append(context("Registries are named or given by UUID. Delete and replace ask you to type the name."))
+    return message(problem or "How to use /registry", blocks)
+
+
+# ---------------------------------------------------------------- lookups
+
+
+def summary_line(reg: RegistrySummary) -> str:
+    host = f"`{esc(reg.hostname)}`" if reg.hostname else "_no hostname yet_"
+    scan = "scan on" if reg.vulnerability_scanning else "scan off"
+    return (
+        f"*{esc(reg.name)}* · {esc(reg.location)} · {esc(reg.state)} · {host} · "
+        f"{human_bytes(reg.storage_bytes)} · {scan} · GC {esc(reg.gc_schedule)}"
+    )
+
+
+def registry_list(result: RegistryList, name_filter: str | None, limit: int) -> Message:
+    title = f"Registries matching “{name_filter}”" if name_filter else "Registries"
+    blocks = [header(title)]
+    if not result.registries:
+        blocks.append(section("No registries match."))
+    blocks += sections(summary_line(r) for r in result.registries)
+    if result.more_available and result.next_cursor:
+        value = json.dumps({"f": name_filter, "l": limit, "c": result.next_cursor}, separators=(",", ":"))
+        blocks.append(context(f"{len(result.registries)} shown; more on the next page."))
+        if len(value) <= VALUE_LIMIT:
+            blocks.append(
+                {
+                    "type": "actions",
+                    "block_id": "registry_list_paging",
+                    "elements": [
+                        {"type": "button", "action_id": NEXT_ACTION, "text": plain("Next page"), "value": value}
+                    ],
+                }
+            )
+        else:
+            blocks.append(context("The next page token is too long for a button; narrow the filter."))
+    else:
+        blocks.append(context(f"{len(result.registries)} shown; that is all."))
+    return message(f"{title}: {len(result.registries)} shown", blocks)
+
+
+def registry_card(reg: RegistryDetail, intro: str | None = None) -> Message:
+    fields = [
+        ("Location", reg.location),
+        ("State", reg.state),
+        ("Hostname", reg.hostname or "not yet allocated"),
+        ("Storage", human_bytes(reg.storage_bytes)),
+        ("Vulnerability scanning", "on" if reg.vulnerability_scanning else "off"),
+        ("Garbage collection", reg.gc_schedule),
+        ("API allow list", ", ".join(reg.api_subnet_allow_list) or "unrestricted"),
+        ("Created", f"{reg.created_by or '?'}, {reg.created_date:%Y-%m-%d}" if reg.created_date else "?"),
+    ]
+    blocks: list[dict[str, Any]] = [section(esc(intro))] if intro else []
+    blocks.append(header(reg.name))
+    blocks.append(
+        {
+            "type": "section",
+            "fields": [{"type": "mrkdwn", "text": f"*{label}*\n{esc(value)[:1900]}"} for label, value in fields],
+        }
+    )
+    modified = f" · last modified by {esc(reg.last_modified_by)}" if reg.last_modified_by else ""
+    blocks.append(context(f"id `{reg.id}`{modified}"))
+    return message(intro or f"Registry {reg.name}", blocks)
+
+
+def locations(result: LocationList) -> Message:
+    return message("Locations", [section("*Locations:* " + ", ".join(f"`{esc(loc)}`" for loc in result.locations))])
+
+
+def name_check(result: NameCheck) -> Message:
+    icon = {"available": ":white_check_mark:", "taken": ":no_entry:", "invalid": ":warning:"}[result.status.value]
+    return message(result.message, [section(f"{icon} {esc(result.message)}")])
+
+
+# ---------------------------------------------------------------- confirmation
+
+
+def preview(plan: Plan, button_value: str, ttl_seconds: int) -> Message:
+    """The preview with a danger button (and Slack's own confirm dialog) and a cancel button."""
+    name = plan.claims.registry_name
+    verb = "Delete" if plan.claims.operation == "delete_registry" else "Replace"
+    lines = [esc(line) for line in plan.preview.lines()]
+    blocks = [header(f"{verb} {name}?"), *sections(lines, per_block=20)]
+    if len(button_value) > VALUE_LIMIT:
+        raise ValueError("this change is too large to carry in a Slack button; use fewer allow-list entries")
+    dialog = {
+        "title": plain(f"{verb} {name}?", 100),
+        "text": plain(
+            f"Next you type the name to confirm. {'This cannot be undone.' if verb == 'Delete' else ''}", 300
+        ),
+        "confirm": plain("Continue", 30),
+        "deny": plain("Back", 30),
+        "style": "danger",
+    }
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": "registry_confirm_actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": CONFIRM_ACTION,
+                    "style": "danger",
+                    "text": plain(f"{verb} {name}…"),
+                    "value": button_value,
+                    "confirm": dialog,
+                },
+                {"type": "button", "action_id": CANCEL_ACTION, "text": plain("Cancel"), "value": button_value},
+            ],
+        }
+    )
+    window = f"{ttl_seconds // 60} minutes" if ttl_seconds >= 120 else f"{ttl_seconds} seconds"
+    blocks.append(context(f"Only you can confirm, within {window}."))
+    return message(f"{verb} {name}? Review the preview and confirm.", blocks)
+
+
+def confirm_modal(claims: Claims, private_metadata: str) -> dict[str, Any]:
+    if len(private_metadata) > METADATA_LIMIT:
+        raise ValueError("confirmation metadata too large for Slack")
+    verb = "Delete" if claims.operation == "delete_registry" else "Replace"
+    return {
+        "type": "modal",
+        "callback_id": MODAL_CALLBACK,
+        "notify_on_close": True,
+        "private_metadata": private_metadata,
+        "title": plain(f"{verb} registry", 24),
+        "submit": plain(verb, 24),
+        "close": plain("Cancel", 24),
+        "blocks": [
+            section(f"To {verb.lower()} *{esc(claims.registry_name)}*, type its name."),
+            {
+                "type": "input",
+                "block_id": NAME_BLOCK,
+                "label": plain("Registry name", 2000),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": NAME_ACTION,
+                    "placeholder": plain(claims.registry_name, 150),
+                },
+            },
+        ],
+    }
+
+
+def outcome(result: ConfirmResult) -> Message:
+    icon = {
+        "executed": ":white_check_mark:",
+        "created": ":white_check_mark:",
+        "declined": ":leftwards_arrow_with_hook:",
+        "unchanged": ":information_source:",
+    }.get(result.status, ":information_source:")
+    if result.registry is not None and result.status != "declined":
+        card = registry_card(result.registry)
+        return message(result.message, [section(f"{icon} {esc(result.message)}"), *card["blocks"]])
+    return message(result.message, [section(f"{icon} {esc(result.message)}")])
+
+
+def public_note(user_id: str, result: ConfirmResult, claims: Claims) -> str:
+    verb = "deleted" if claims.operation == "delete_registry" else "replaced the settings of"
+    return f"<@{user_id}> {verb} registry *{esc(claims.registry_name)}* ({esc(claims.registry_id)})."
+
+
+# ---------------------------------------------------------------- failures
+
+
+def error(err: RegistryError) -> Message:
+    lines = [f":x: {esc(err.message)}"]
+    detail = err.detail()
+    if detail:
+        lines.append(f"IONOS said: {esc(detail)}")
+    if err.hint:
+        lines.append(f"_Next:_ {esc(err.hint)}")
+    blocks = sections(lines)
+    if isinstance(err, ConfirmationError) and err.current is not None:
+        blocks += registry_card(err.current)["blocks"]
+    if err.request_id:
+        blocks.append(context(f"request id `{esc(err.request_id)}`"))
+    return message(f"{err.message}", blocks)
+
+
+def refusal(text: str) -> Message:
+    return message(text, [section(f":no_entry: {text}")])

@@ -1,0 +1,66 @@
+"""One ASGI app for both fronts: POST /slack/events, GET /healthz, and MCP at /mcp; Socket Mode runner."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import uvicorn
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+logger = logging.getLogger("bot.server")
+
+
+class Fronts:
+    """Routes ``/mcp`` to the MCP app (which also owns the lifespan: its session manager) and
+    everything else to the Slack and health routes."""
+
+    def __init__(self, main: ASGIApp, mcp: ASGIApp | None) -> None:
+        self.main = main
+        self.mcp = mcp
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if self.mcp is not None and (scope["type"] == "lifespan" or path == "/mcp" or path.startswith("/mcp/")):
+            await self.mcp(scope, receive, send)
+        else:
+            await self.main(scope, receive, send)
+
+
+def build_asgi(slack: AsyncApp, mcp_app: ASGIApp | None, health: dict[str, Any]) -> ASGIApp:
+    handler = AsyncSlackRequestHandler(slack)
+
+    async def events(request: Request) -> Response:
+        return await handler.handle(request)
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"ok": True, **health})
+
+    main = Starlette(
+        routes=[Route("/slack/events", events, methods=["POST"]), Route("/healthz", healthz, methods=["GET"])]
+    )
+    return Fronts(main, mcp_app)
+
+
+async def serve(asgi: ASGIApp, host: str, port: int, slack: AsyncApp, app_token: str | None) -> None:
+    """Serve HTTP; with an app token, also hold a Socket Mode connection to Slack."""
+    config = uvicorn.Config(asgi, host=host, port=port, log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
+    if app_token is None:
+        await server.serve()
+        return
+    handler = AsyncSocketModeHandler(slack, app_token)
+    await handler.connect_async()  # type: ignore[no-untyped-call]
+    try:
+        await server.serve()
+    finally:
+        await handler.close_async()  # type: ignore[no-untyped-call]
+        await asyncio.sleep(0)

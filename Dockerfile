@@ -19,4 +19,8 @@ RUN python3 -m venv /opt/venv \
 
 USER registry
 EXPOSE 8080
-CMD ["registry-emulator", "--host", "0.0.0.0", "--port", "8080", "--seed", "12"]
+# Slack over HTTP (POST /slack/events) or Socket Mode (SLACK_APP_TOKEN); /mcp when REGISTRY_MCP_TOKEN is set.
+# Configure with the environment (see README); `--demo` runs on the built-in emulator.
+HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
+  CMD ["python3", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=2)"]
+CMD ["registry-bot", "--host", "0.0.0.0", "--port", "8080"]

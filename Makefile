@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/registry-mcp --transport http --emulator --port 8000
+	$(BIN)/registry-bot --demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

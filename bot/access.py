@@ -7,7 +7,7 @@ a writer. Protection of registries is the core's (``REGISTRY_PROTECTED``), enfor
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 GroupMembers = Callable[[str], Awaitable[set[str]]]
@@ -73,5 +73,3 @@ def mention(entity: str) -> str:
     return f"<@{entity}>"
 
 
-def users_in(response_users: Iterable[str] | None) -> set[str]:
-    return set(response_users or ())

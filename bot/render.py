@@ -66,8 +66,9 @@ def header(text: str) -> dict[str, Any]:
 
 
 def message(text: str, blocks: list[dict[str, Any]]) -> Message:
+    """``text`` is the notification fallback: plain words, escaped like everything else."""
     assert len(blocks) <= BLOCK_LIMIT
-    return {"text": text[:SECTION_LIMIT], "blocks": blocks}
+    return {"text": esc(text)[:SECTION_LIMIT], "blocks": blocks}
 
 
 # ---------------------------------------------------------------- help and usage

@@ -1,0 +1,117 @@
+"""The bot served on 127.0.0.1 the way Slack reaches it, with a fake Slack and the in-process emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.access import Access
+from bot.app import build_app
+from bot.commands import BotDeps
+from bot.server import build_asgi
+from tests.bot.fakes import FakeSlack, payload_body, signed, slash_body
+from tests.conftest import Stack
+from tools.mcp_server import ServerOptions, build_server
+from tools.mcp_server.http import http_app
+
+SECRET = "test-signing-secret"
+ALICE, BOB, CAROL = "UALICE", "UBOB", "UCAROL"  # Alice writes; Bob reads only; Carol writes via a user group
+OPS, AUDIT = "COPS", "CAUDIT"
+
+
+@dataclass
+class BotUnderTest:
+    url: str
+    slack: FakeSlack
+    stack: Stack
+    access: Access
+    http: httpx.AsyncClient
+
+    async def command(self, text: str, *, user: str = ALICE, channel: str = OPS, rid: str = "1") -> httpx.Response:
+        body = slash_body(text, user=user, channel=channel, response_url=self.slack.response_url(rid))
+        return await self.http.post(self.url + "/slack/events", content=body, headers=signed(body, SECRET))
+
+    async def reply(self, text: str, **kw: Any) -> dict[str, Any]:
+        """Send a command and wait for its answer at the response_url sink."""
+        rid = kw.setdefault("rid", "".join(c if c.isalnum() else "_" for c in text)[:40] or "empty")
+        before = len(self.slack.responses.get(rid, []))
+        ack = await self.command(text, **kw)
+        assert ack.status_code == 200, ack.text
+        replies = await self.slack.wait_for(lambda: len(self.slack.responses.get(rid, [])) > before and
+                                            self.slack.responses[rid])
+        return dict(replies[-1])
+
+    async def interact(self, payload: dict[str, Any]) -> httpx.Response:
+        body = payload_body(payload)
+        return await self.http.post(self.url + "/slack/events", content=body, headers=signed(body, SECRET))
+
+
+def free_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@pytest.fixture
+async def bot(stack: Stack) -> AsyncIterator[BotUnderTest]:
+    fake = await FakeSlack().start()
+    fake.group_members["SWRITERS"] = [CAROL]
+    access = Access(writers=frozenset({ALICE, "SWRITERS"}))
+    deps = BotDeps(stack.registries, stack.confirmer, access, audit_channel=AUDIT)
+    app = build_app(deps, client=AsyncWebClient(token="xoxb-test", base_url=fake.api_url), signing_secret=SECRET)
+    mcp = http_app(build_server(stack.registries, stack.confirmer, ServerOptions(actor="mcp:http")),
+                   host="127.0.0.1", token=None)
+    sock = free_socket()
+    server = uvicorn.Server(uvicorn.Config(build_asgi(app, mcp, {"mode": "test"}), log_level="error",
+                                           access_log=False))
+    task = asyncio.ensure_future(server.serve(sockets=[sock]))
+    while not server.started:
+        await asyncio.sleep(0.01)
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    async with httpx.AsyncClient(timeout=10) as http:
+        yield BotUnderTest(url, fake, stack, access, http)
+    server.should_exit = True
+    await task
+    await fake.stop()
+
+
+def block_action(bot: BotUnderTest, reply: dict[str, Any], action_id: str, *, user: str = ALICE,
+                 rid: str = "1") -> dict[str, Any]:
+    """The block_actions payload Slack sends when ``user`` clicks the button ``action_id`` of ``reply``."""
+    button = next(e for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]
+                  if e["action_id"] == action_id)
+    return {
+        "type": "block_actions",
+        "user": {"id": user, "username": user.lower(), "team_id": "T1"},
+        "api_app_id": "A1",
+        "team": {"id": "T1", "domain": "acme"},
+        "container": {"type": "message", "message_ts": "1.1", "channel_id": OPS, "is_ephemeral": True},
+        "trigger_id": f"trigger-{action_id}",
+        "channel": {"id": OPS, "name": "ops"},
+        "response_url": bot.slack.response_url(rid),
+        "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": button["value"],
+                     "action_ts": "1.2"}],
+    }
+
+
+def view_payload(view: dict[str, Any], typed: str | None, *, user: str = ALICE,
+                 kind: str = "view_submission") -> dict[str, Any]:
+    """What Slack sends when ``user`` submits (or closes) the modal ``view`` after typing ``typed``."""
+    return {
+        "type": kind,
+        "user": {"id": user, "username": user.lower(), "team_id": "T1"},
+        "api_app_id": "A1",
+        "team": {"id": "T1", "domain": "acme"},
+        "view": {**view, "id": "V1", "team_id": "T1", "app_id": "A1",
+                 "state": {"values": {"confirm_name": {"typed": {"type": "plain_text_input", "value": typed}}}}},
+        "is_cleared": False,
+    }

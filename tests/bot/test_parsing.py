@@ -1,0 +1,152 @@
+"""Slash text → typed request: every subcommand, every error, and a fuzzer that never finds a crash."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.access import Access
+from bot.commands import BotDeps, answer, safely
+from bot.parsing import SPECS, UsageError, normalise, parse
+from tests.bot.blockkit import assert_valid_message
+from tests.conftest import api_settings
+from tools import RegistryClient
+from tools.audit import AuditLog
+from tools.config import SafetySettings
+from tools.confirm import Confirmer
+from tools.emulator.app import build_app
+from tools.emulator.backend import Backend
+from tools.operations import CreateInput, ListInput, Registries, RegistryRefInput, ReplaceInput, UpdateInput
+
+
+def test_every_subcommand_parses_into_the_shared_input_models() -> None:
+    assert parse("").command == "help"
+    assert parse("help create").args == "create"
+    assert parse("list").args == ListInput()
+    assert parse("list prod --limit 5").args == ListInput(name_filter="prod", limit=5)
+    assert parse("get prod-images").args == RegistryRefInput(registry="prod-images")
+    assert parse("locations").command == "locations"
+    assert parse("check my-name").args.name == "my-name"
+    assert parse("create demo --location de/fra --gc-days Mon,Thu --gc-time 01:30 --no-scan --allow "
+                 "10.0.0.0/8,192.0.2.1").args == CreateInput(
+        name="demo", location="de/fra", gc_days=["Monday", "Thursday"], gc_time="01:30",
+        vulnerability_scanning=False, api_subnet_allow_list=["10.0.0.0/8", "192.0.2.1"])
+    assert parse("update demo --scan --allow none").args == UpdateInput(
+        registry="demo", vulnerability_scanning=True, api_subnet_allow_list=[])
+    assert parse("replace demo --gc-days Sat --no-scan").args == ReplaceInput(
+        registry="demo", gc_days=["Saturday"], vulnerability_scanning=False)
+    assert parse("delete demo").args == RegistryRefInput(registry="demo")
+
+
+def test_what_phones_and_slack_do_to_text_is_undone() -> None:
+    assert normalise("create x —location de/fra") == "create x --location de/fra"
+    assert parse("create demo —location de/fra").args.location == "de/fra"
+    assert parse("list “prod images”").args.name_filter == "prod images"
+    assert normalise("a &amp; b &lt;c&gt;") == "a & b <c>"
+    assert parse("update demo --gc-days Mon, Thu").args.gc_days == ["Monday", "Thursday"]
+
+
+def test_aliases() -> None:
+    assert parse("ls").command == "list"
+    assert parse("rm demo").command == "delete"
+    assert parse("show demo").command == "get"
+
+
+@pytest.mark.parametrize(
+    ("text", "subcommand", "problem"),
+    [
+        ("create Bad_Name --location de/fra", "create", "NAME: must be 3-63 characters"),
+        ("create demo", "create", "--location"),
+        ("create demo --location", "create", "--location: expected one argument"),
+        ("create demo --location de/fra --gc-time 01:00", "create", "--gc-time needs --gc-days"),
+        ("create demo --location de/fra --gc-days Funday", "create", "--gc-days"),
+        ("create demo --location de/fra --allow 10.0.0.0/33", "create", "not an IPv4/IPv6 address or CIDR"),
+        ("update demo", "update", "nothing to change"),
+        ("update demo --no-gc --gc-days Mon", "update", "cannot be combined"),
+        ("list --limit ten", "list", "--limit: 'ten' is not a whole number"),
+        ("list --limit 500", "list", "--limit: Input should be less than or equal to 100"),
+        ("get", "get", "the following arguments are required: NAME|ID"),
+        ("get a b", "get", "unrecognized arguments: b"),
+        ("delete demo --force", "delete", "unrecognized arguments: --force"),
+    ],
+)
+def test_malformed_text_answers_with_that_usage(text: str, subcommand: str, problem: str) -> None:
+    with pytest.raises(UsageError) as info:
+        parse(text)
+    assert info.value.spec is SPECS[subcommand]
+    assert problem in info.value.problem
+
+
+def test_unknown_subcommands_suggest_the_closest() -> None:
+    with pytest.raises(UsageError) as info:
+        parse("delte demo")
+    assert (info.value.spec, info.value.suggestion) == (None, "delete")
+    with pytest.raises(UsageError, match="could not read the command"):
+        parse('get "unterminated')
+
+
+def test_usage_text_comes_from_the_models() -> None:
+    create = SPECS["create"]
+    assert create.usage() == ("/registry create NAME --location LOC [--gc-days Mon,Thu] [--gc-time 01:30] "
+                              "[--no-scan] [--allow CIDR,…]")
+    descriptions = "\n".join(create.flag_help())
+    assert CreateInput.model_fields["location"].description in descriptions  # type: ignore[operator]
+
+
+# ---------------------------------------------------------------- fuzzing: always a reply, never a crash
+
+WORDS = st.sampled_from([*SPECS, "ls", "rm", "--limit", "--location", "--gc-days", "--gc-time", "--allow",
+                         "--scan", "--no-scan", "--no-gc", "none", "prod-images", "sandbox", "de/fra", "Mon,Thu",
+                         "01:30", "25:99", "10.0.0.0/8", "::1/200", "-", "--", "—", '"', "'", "&amp;", "<@U1>",
+                         "0", "-1", "100", "101", "x" * 70, "🦄", "\\", "\n", "ZZZ"])
+TEXTS = st.one_of(st.text(max_size=200), st.lists(WORDS, max_size=8).map(" ".join))
+
+
+@pytest.fixture(scope="module")
+def fuzz_target() -> Any:
+    loop = asyncio.new_event_loop()
+    app = build_app(Backend(seed=12))
+    client = RegistryClient(api_settings("http://e"), transport=httpx.ASGITransport(app=app))
+    audit = AuditLog()
+    deps = BotDeps(Registries(client, audit),
+                   Confirmer(client, audit, SafetySettings()), Access(writers=frozenset({"*"})))
+
+    class NoSlack:
+        async def usergroups_users_list(self, **_: Any) -> dict[str, Any]:
+            return {"users": []}
+
+        async def chat_postMessage(self, **_: Any) -> dict[str, Any]:  # noqa: N802 - Slack's name
+            return {"ok": True}
+
+    def run(text: str) -> dict[str, Any]:
+        """The handler's own path after the ack: answer, and whatever happens, respond."""
+        command = {"text": text, "user_id": "U1", "channel_id": "C1"}
+        sent: list[dict[str, Any]] = []
+
+        async def respond(**reply: Any) -> None:
+            sent.append(reply)
+
+        work = lambda: answer(deps, command, NoSlack())  # type: ignore[arg-type]  # noqa: E731
+        loop.run_until_complete(safely(respond, work, replace=False))  # type: ignore[arg-type]
+        assert len(sent) == 1, "exactly one reply"
+        return sent[0]
+
+    yield run
+    loop.run_until_complete(client.aclose())
+    loop.close()
+
+
+@settings(max_examples=2500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=TEXTS)
+def test_any_text_gets_a_valid_reply(fuzz_target: Any, text: str) -> None:
+    try:
+        parse(text)
+    except UsageError:
+        pass
+    reply = fuzz_target(text)
+    assert_valid_message(reply)

@@ -1,0 +1,263 @@
+"""The bot driven exactly as Slack drives it: signed posts, block_actions, view_submission, offline."""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.bot.conftest import ALICE, AUDIT, BOB, CAROL, BotUnderTest, block_action, view_payload
+from tests.bot.fakes import signed, slash_body
+from tools.audit import Outcome
+
+
+def texts(reply: dict[str, Any]) -> str:
+    out = [str(reply.get("text", ""))]
+    for block in reply.get("blocks") or []:
+        if block.get("text"):
+            out.append(block["text"]["text"])
+        out += [f["text"] for f in block.get("fields") or []]
+        out += [e.get("text", "") if isinstance(e.get("text"), str) else e.get("text", {}).get("text", "")
+                for e in block.get("elements") or []]
+    return html.unescape("\n".join(out))
+
+
+# ---------------------------------------------------------------- requests Slack did not sign
+
+
+async def test_signed_command_is_acked_empty_and_answered_later(bot: BotUnderTest) -> None:
+    ack = await bot.command("list", rid="list")
+    assert ack.status_code == 200
+    assert ack.text == ""
+    replies = await bot.slack.wait_for(lambda: bot.slack.responses.get("list"))
+    assert "analytics" in texts(replies[0])
+    assert replies[0]["response_type"] == "ephemeral"
+    assert len(bot.slack.api_calls("auth.test")) == 1
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        lambda body: {"content-type": "application/x-www-form-urlencoded"},
+        lambda body: signed(body, "the-wrong-secret"),
+        lambda body: signed(body, "test-signing-secret", age=301),
+        lambda body: signed(body, "test-signing-secret", signature="v0=" + "0" * 64),
+    ],
+    ids=["unsigned", "mis-signed", "stale", "forged"],
+)
+async def test_requests_not_signed_by_slack_get_401(bot: BotUnderTest, headers: Any) -> None:
+    body = slash_body("delete sandbox", user=ALICE, channel="COPS", response_url=bot.slack.response_url("x"))
+    response = await bot.http.post(bot.url + "/slack/events", content=body, headers=headers(body))
+    assert response.status_code == 401
+    assert bot.slack.responses.get("x") is None
+    assert bot.stack.registry_named("sandbox") is not None
+
+
+async def test_healthz_and_mcp_share_the_process(bot: BotUnderTest) -> None:
+    health = await bot.http.get(bot.url + "/healthz")
+    assert health.json()["ok"] is True
+    body = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}
+    mcp = await bot.http.post(bot.url + "/mcp", json=body, headers={"accept": "application/json, text/event-stream"})
+    assert mcp.status_code == 200
+    assert "ionos-registry-ops" in mcp.text
+
+
+# ---------------------------------------------------------------- every subcommand
+
+
+async def test_help_and_unknown_subcommands(bot: BotUnderTest) -> None:
+    assert "/registry create NAME --location LOC" in texts(await bot.reply("help"))
+    assert "/registry list" in texts(await bot.reply(""))
+    wrong = texts(await bot.reply("lsit"))
+    assert "unknown subcommand 'lsit'" in wrong
+    assert "Did you mean `/registry list`" in wrong
+
+
+async def test_list_pages_with_a_next_button(bot: BotUnderTest) -> None:
+    first = await bot.reply("list --limit 7", rid="page")
+    assert texts(first).count("·") == 7 * 6
+    click = block_action(bot, first, "registry_list_next", rid="page")
+    assert (await bot.interact(click)).status_code == 200
+    replies = await bot.slack.wait_for(lambda: len(bot.slack.responses["page"]) > 1 and bot.slack.responses["page"])
+    second = replies[-1]
+    assert second["replace_original"] is True
+    assert "sandbox" in texts(second)
+    assert "that is all" in texts(second)
+
+
+async def test_get_locations_and_check(bot: BotUnderTest) -> None:
+    card = texts(await bot.reply("get prod-images"))
+    assert "prod-images.cr.de-fra.ionos.com" in card
+    assert "de/fra" in texts(await bot.reply("locations"))
+    assert "available" in texts(await bot.reply("check brand-new-one"))
+    assert "already in use" in texts(await bot.reply("check sandbox"))
+    assert "Did you mean sandbox?" in texts(await bot.reply("get sandbx"))
+
+
+async def test_create_then_update(bot: BotUnderTest) -> None:
+    created = texts(await bot.reply("create team-blue --location de/txl --gc-days Mon,Thu --gc-time 02:00"))
+    assert "Created registry team-blue" in created
+    assert "Mon,Thu 02:00 UTC" in created
+    updated = texts(await bot.reply("update team-blue --allow 10.0.0.0/8 --scan"))
+    assert "10.0.0.0/8" in updated
+    audit_lines = [c.params["text"] for c in bot.slack.api_calls("chat.postMessage") if c.params["channel"] == AUDIT]
+    assert any("team-blue" in line and "Created" in line for line in audit_lines)
+    assert [c.authorization for c in bot.slack.api_calls("chat.postMessage")][0] == "Bearer xoxb-test"
+
+
+async def test_bad_flags_answer_with_that_subcommands_usage(bot: BotUnderTest) -> None:
+    reply = texts(await bot.reply("create Bad_Name --location de/fra"))
+    assert "NAME: must be 3-63 characters" in reply
+    assert "/registry create NAME --location LOC" in reply
+    api = texts(await bot.reply("create sandbox --location de/fra"))
+    assert "NAME_ALREADY_IN_USE" in api
+
+
+# ---------------------------------------------------------------- access
+
+
+async def test_non_writers_cannot_mutate_and_are_told_who_can(bot: BotUnderTest) -> None:
+    for text in ("create nope-nope --location de/fra", "update sandbox --allow none", "delete sandbox",
+                 "replace sandbox"):
+        reply = texts(await bot.reply(text, user=BOB, rid=f"bob-{text[:6]}"))
+        assert "REGISTRY_BOT_WRITERS" in reply
+        assert "<@UALICE>" in reply
+        assert "<!subteam^SWRITERS>" in reply
+    assert "analytics" in texts(await bot.reply("list", user=BOB)), "reads stay open"
+    assert bot.stack.records == []
+
+
+async def test_user_group_members_may_write(bot: BotUnderTest) -> None:
+    reply = texts(await bot.reply("create carols-one --location de/fra", user=CAROL))
+    assert "Created registry carols-one" in reply
+
+
+async def test_other_channels_get_no_answer_but_a_pointer(bot: BotUnderTest) -> None:
+    bot.access.channels = frozenset({"COPS"})
+    reply = texts(await bot.reply("delete sandbox", channel="CRANDOM"))
+    assert "I only answer in <#COPS>" in reply
+    assert bot.stack.registry_named("sandbox") is not None
+
+
+# ---------------------------------------------------------------- delete and replace
+
+
+async def preview_then_modal(bot: BotUnderTest, text: str, rid: str, user: str = ALICE) -> dict[str, Any]:
+    preview = await bot.reply(text, rid=rid, user=user)
+    button = next(e for b in preview["blocks"] if b["type"] == "actions" for e in b["elements"]
+                  if e["action_id"] == "registry_confirm")
+    assert button["style"] == "danger"
+    assert button["confirm"]["style"] == "danger"
+    ack = await bot.interact(block_action(bot, preview, "registry_confirm", rid=rid, user=user))
+    assert ack.status_code == 200
+    opened = await bot.slack.wait_for(lambda: bot.slack.api_calls("views.open"))
+    assert opened[-1].params["trigger_id"] == "trigger-registry_confirm"
+    view = opened[-1].params["view"]
+    return json.loads(view) if isinstance(view, str) else dict(view)
+
+
+async def test_delete_needs_the_typed_name(bot: BotUnderTest) -> None:
+    view = await preview_then_modal(bot, "delete sandbox", "del")
+    wrong = await bot.interact(view_payload(view, "sandbx"))
+    assert wrong.json() == {"response_action": "errors", "errors": {"confirm_name": "Type exactly sandbox to confirm"}}
+    assert bot.stack.registry_named("sandbox") is not None
+    right = await bot.interact(view_payload(view, "sandbox"))
+    assert right.status_code == 200
+    assert right.text == ""
+    replies = await bot.slack.wait_for(lambda: len(bot.slack.responses["del"]) >= 3 and bot.slack.responses["del"])
+    outcome, note = replies[1], replies[2]
+    assert outcome["replace_original"] is True
+    assert "Deleted registry sandbox" in texts(outcome)
+    assert note["response_type"] == "in_channel"
+    assert note["text"].startswith("<@UALICE> deleted registry *sandbox*")
+    assert bot.stack.registry_named("sandbox") is None
+    audit = [c.params["text"] for c in bot.slack.api_calls("chat.postMessage") if c.params["channel"] == AUDIT]
+    assert audit == [note["text"]]
+
+
+async def test_double_submit_deletes_once(bot: BotUnderTest) -> None:
+    view = await preview_then_modal(bot, "delete sandbox", "dbl")
+    first, second = await bot.interact(view_payload(view, "sandbox")), await bot.interact(view_payload(view, "sandbox"))
+    assert (first.status_code, second.status_code) == (200, 200)
+    await bot.slack.wait_for(lambda: len(bot.slack.responses["dbl"]) >= 3)
+    assert bot.stack.emulator.hooks.requests["DELETE"] == 1
+    outcomes = [r.outcome for r in bot.stack.records]
+    assert outcomes.count(Outcome.EXECUTED) == 1
+    assert outcomes.count(Outcome.DENIED) == 1
+    assert all("already used" not in texts(r) for r in bot.slack.responses["dbl"]), "the success stays on screen"
+
+
+async def test_only_the_person_who_asked_can_confirm(bot: BotUnderTest) -> None:
+    preview = await bot.reply("delete sandbox", rid="other")
+    await bot.interact(block_action(bot, preview, "registry_confirm", user=CAROL, rid="other"))
+    replies = await bot.slack.wait_for(lambda: len(bot.slack.responses["other"]) >= 2 and bot.slack.responses["other"])
+    assert "issued to someone else" in texts(replies[-1])
+    assert replies[-1]["replace_original"] is False
+    assert bot.slack.api_calls("views.open") == []
+    assert bot.stack.registry_named("sandbox") is not None
+
+
+async def test_an_expired_plan_is_refused(bot: BotUnderTest) -> None:
+    view = await preview_then_modal(bot, "delete sandbox", "exp")
+    bot.stack.clock.now += 301
+    await bot.interact(view_payload(view, "sandbox"))
+    replies = await bot.slack.wait_for(lambda: len(bot.slack.responses["exp"]) >= 2 and bot.slack.responses["exp"])
+    assert "expired" in texts(replies[-1])
+    assert bot.stack.registry_named("sandbox") is not None
+
+
+async def test_a_registry_changed_in_between_is_refused_with_its_new_state(bot: BotUnderTest) -> None:
+    view = await preview_then_modal(bot, "delete sandbox", "chg")
+    stored = bot.stack.registry_named("sandbox")
+    assert stored is not None
+    stored.allow_list = ["203.0.113.9/32"]
+    await bot.interact(view_payload(view, "sandbox"))
+    replies = await bot.slack.wait_for(lambda: len(bot.slack.responses["chg"]) >= 2 and bot.slack.responses["chg"])
+    assert "changed since the preview" in texts(replies[-1])
+    assert "203.0.113.9/32" in texts(replies[-1])
+    assert bot.stack.registry_named("sandbox") is not None
+
+
+async def test_protected_registries_are_refused_at_once(bot: BotUnderTest) -> None:
+    reply = texts(await bot.reply("delete prod-images"))
+    assert "protected" in reply
+    assert "REGISTRY_PROTECTED" in reply
+    assert bot.stack.registry_named("prod-images") is not None
+
+
+async def test_cancel_and_closing_the_modal_change_nothing(bot: BotUnderTest) -> None:
+    preview = await bot.reply("delete sandbox", rid="cxl")
+    await bot.interact(block_action(bot, preview, "registry_cancel", rid="cxl"))
+    replies = await bot.slack.wait_for(lambda: len(bot.slack.responses["cxl"]) >= 2 and bot.slack.responses["cxl"])
+    assert "Nothing changed" in texts(replies[-1])
+    view = await preview_then_modal(bot, "delete sandbox", "cls")
+    closed = await bot.interact(view_payload(view, None, kind="view_closed"))
+    assert closed.status_code == 200
+    await bot.slack.wait_for(lambda: len(bot.slack.responses["cls"]) >= 2)
+    assert bot.stack.registry_named("sandbox") is not None
+    assert [r.outcome for r in bot.stack.records] == [Outcome.DECLINED, Outcome.DECLINED]
+
+
+async def test_replace_shows_the_diff_then_applies_it(bot: BotUnderTest) -> None:
+    view = await preview_then_modal(bot, "replace ci-cache --gc-days Sat --allow 10.9.0.0/16", "rep")
+    preview = texts(bot.slack.responses["rep"][0])
+    assert "garbage collection: Tue,Fri 10:00 UTC -> Sat 01:23 UTC" in preview
+    assert "API allow list: unrestricted (empty allow list) -> 10.9.0.0/16" in preview
+    await bot.interact(view_payload(view, "ci-cache"))
+    replies = await bot.slack.wait_for(lambda: len(bot.slack.responses["rep"]) >= 3 and bot.slack.responses["rep"])
+    assert "Replaced registry ci-cache" in texts(replies[1])
+    stored = bot.stack.registry_named("ci-cache")
+    assert stored is not None
+    assert stored.allow_list == ["10.9.0.0/16"]
+
+
+async def test_a_failure_after_the_ack_is_answered_not_raised(bot: BotUnderTest) -> None:
+    await httpx.AsyncClient(transport=httpx.ASGITransport(app=bot.stack.emulator)).post(
+        "http://e/_emulator/faults", json={"status": 500, "count": 1})
+    reply = texts(await bot.reply("get ml-models"))
+    assert "HTTP 500" in reply
+    assert "INJECTED_FAULT" in reply

@@ -85,7 +85,7 @@ def report(wall: float) -> None:
 @dataclass
 class Row:
     """One benchmark result. ``kind="ratio"``: ours / baseline <= target. ``kind="delta"``: ours - baseline
-    <= target (same unit)."""
+    <= target (same unit). ``kind="abs"``: ours <= target, the ratio to the baseline shown too."""
 
     name: str
     ours: float
@@ -98,7 +98,9 @@ class Row:
 
     @property
     def score(self) -> float:
-        return self.ours / self.base if self.kind == "ratio" else self.ours - self.base
+        if self.kind == "ratio":
+            return self.ours / self.base
+        return self.ours - self.base if self.kind == "delta" else self.ours
 
     @property
     def ok(self) -> bool:
@@ -106,7 +108,9 @@ class Row:
 
 
 def fmt(value: float, unit: str) -> str:
-    return f"{value:.3f} s" if unit == "s" else f"{value:.2f} {unit}" if unit == "ms" else f"{value:.0f} {unit}"
+    if unit == "s":
+        return f"{value:.3f} s"
+    return f"{value:.1f} {unit}" if unit == "ms" else f"{value:.0f} {unit}".strip()
 
 
 def print_table(title: str, rows: list[Row]) -> None:
@@ -115,12 +119,12 @@ def print_table(title: str, rows: list[Row]) -> None:
     print("|---|---|---|---|---|")
     for r in rows:
         verdict = "ok" if r.ok else "MISSED"
-        score = (
-            f"ratio **{r.score:.2f}** (<= {r.target})"
-            if r.kind == "ratio"
-            else f"**+{fmt(r.score, r.unit)}** (<= {fmt(r.target, r.unit)})"
-        )
+        if r.kind == "ratio":
+            score = f"ratio **{r.score:.2f}** (<= {r.target})"
+        elif r.kind == "delta":
+            score = f"**+{fmt(r.score, r.unit)}** (<= {fmt(r.target, r.unit)})"
+        else:
+            score = f"**{fmt(r.score, r.unit)}** (<= {fmt(r.target, r.unit)})"
         rss = f"{r.rss[0]:.0f} MB / {r.rss[1]:.0f} MB" if r.rss else "–"
-        print(
-            f"| {r.name} | {fmt(r.ours, r.unit)} | {fmt(r.base, r.unit)} ({r.base_name}) | {score} {verdict} | {rss} |"
-        )
+        base = f"{fmt(r.base, r.unit)} ({r.base_name})"
+        print(f"| {r.name} | {fmt(r.ours, r.unit)} | {base} | {score} {verdict} | {rss} |")

@@ -71,5 +71,3 @@ def mention(entity: str) -> str:
     if entity.startswith("S"):
         return f"<!subteam^{entity}>"
     return f"<@{entity}>"
-
-

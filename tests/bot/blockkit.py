@@ -7,8 +7,18 @@ from typing import Any
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-LIMITS = {"section": 3000, "button_text": 75, "button_value": 2000, "id": 255, "blocks": 50,
-          "confirm_title": 100, "confirm_text": 300, "confirm_button": 30, "metadata": 3000, "modal_text": 24}
+LIMITS = {
+    "section": 3000,
+    "button_text": 75,
+    "button_value": 2000,
+    "id": 255,
+    "blocks": 50,
+    "confirm_title": 100,
+    "confirm_text": 300,
+    "confirm_button": 30,
+    "metadata": 3000,
+    "modal_text": 24,
+}
 
 
 def _check_element(element: dict[str, Any]) -> None:

@@ -45,8 +45,9 @@ class BotUnderTest:
         before = len(self.slack.responses.get(rid, []))
         ack = await self.command(text, **kw)
         assert ack.status_code == 200, ack.text
-        replies = await self.slack.wait_for(lambda: len(self.slack.responses.get(rid, [])) > before and
-                                            self.slack.responses[rid])
+        replies = await self.slack.wait_for(
+            lambda: len(self.slack.responses.get(rid, [])) > before and self.slack.responses[rid]
+        )
         return dict(replies[-1])
 
     async def interact(self, payload: dict[str, Any]) -> httpx.Response:
@@ -68,13 +69,13 @@ async def bot(stack: Stack) -> AsyncIterator[BotUnderTest]:
     access = Access(writers=frozenset({ALICE, "SWRITERS"}))
     deps = BotDeps(stack.registries, stack.confirmer, access, audit_channel=AUDIT)
     app = build_app(deps, client=AsyncWebClient(token="xoxb-test", base_url=fake.api_url), signing_secret=SECRET)
-    mcp = http_app(build_server(stack.registries, stack.confirmer, ServerOptions(actor="mcp:http")),
-                   host="127.0.0.1", token=None)
+    mcp = http_app(
+        build_server(stack.registries, stack.confirmer, ServerOptions(actor="mcp:http")), host="127.0.0.1", token=None
+    )
     sock = free_socket()
-    server = uvicorn.Server(uvicorn.Config(build_asgi(app, mcp, {"mode": "test"}), log_level="error",
-                                           access_log=False))
+    server = uvicorn.Server(uvicorn.Config(build_asgi(app, mcp, {"mode": "test"}), log_level="error", access_log=False))
     task = asyncio.ensure_future(server.serve(sockets=[sock]))
-    while not server.started:
+    while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
         await asyncio.sleep(0.01)
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     async with httpx.AsyncClient(timeout=10) as http:
@@ -84,11 +85,13 @@ async def bot(stack: Stack) -> AsyncIterator[BotUnderTest]:
     await fake.stop()
 
 
-def block_action(bot: BotUnderTest, reply: dict[str, Any], action_id: str, *, user: str = ALICE,
-                 rid: str = "1") -> dict[str, Any]:
+def block_action(
+    bot: BotUnderTest, reply: dict[str, Any], action_id: str, *, user: str = ALICE, rid: str = "1"
+) -> dict[str, Any]:
     """The block_actions payload Slack sends when ``user`` clicks the button ``action_id`` of ``reply``."""
-    button = next(e for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]
-                  if e["action_id"] == action_id)
+    button = next(
+        e for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == action_id
+    )
     return {
         "type": "block_actions",
         "user": {"id": user, "username": user.lower(), "team_id": "T1"},
@@ -98,20 +101,27 @@ def block_action(bot: BotUnderTest, reply: dict[str, Any], action_id: str, *, us
         "trigger_id": f"trigger-{action_id}",
         "channel": {"id": OPS, "name": "ops"},
         "response_url": bot.slack.response_url(rid),
-        "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": button["value"],
-                     "action_ts": "1.2"}],
+        "actions": [
+            {"type": "button", "action_id": action_id, "block_id": "b", "value": button["value"], "action_ts": "1.2"}
+        ],
     }
 
 
-def view_payload(view: dict[str, Any], typed: str | None, *, user: str = ALICE,
-                 kind: str = "view_submission") -> dict[str, Any]:
+def view_payload(
+    view: dict[str, Any], typed: str | None, *, user: str = ALICE, kind: str = "view_submission"
+) -> dict[str, Any]:
     """What Slack sends when ``user`` submits (or closes) the modal ``view`` after typing ``typed``."""
     return {
         "type": kind,
         "user": {"id": user, "username": user.lower(), "team_id": "T1"},
         "api_app_id": "A1",
         "team": {"id": "T1", "domain": "acme"},
-        "view": {**view, "id": "V1", "team_id": "T1", "app_id": "A1",
-                 "state": {"values": {"confirm_name": {"typed": {"type": "plain_text_input", "value": typed}}}}},
+        "view": {
+            **view,
+            "id": "V1",
+            "team_id": "T1",
+            "app_id": "A1",
+            "state": {"values": {"confirm_name": {"typed": {"type": "plain_text_input", "value": typed}}}},
+        },
         "is_cleared": False,
     }

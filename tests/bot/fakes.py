@@ -101,7 +101,7 @@ class FakeSlack:
             feeder.cancel()
         return ws
 
-    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:  # noqa: ASYNC109
         """Poll until ``predicate()`` is truthy (the ack returns before the work is done)."""
         deadline = time.monotonic() + timeout
         while True:
@@ -115,17 +115,33 @@ class FakeSlack:
 
 def signed(body: str, secret: str, *, age: int = 0, signature: str | None = None) -> dict[str, str]:
     stamp = str(int(time.time()) - age)
-    sig = signature if signature is not None else SignatureVerifier(secret).generate_signature(timestamp=stamp,
-                                                                                               body=body)
-    return {"content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": stamp,
-            "x-slack-signature": sig or ""}
+    sig = (
+        signature if signature is not None else SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
+    )
+    return {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-slack-request-timestamp": stamp,
+        "x-slack-signature": sig or "",
+    }
 
 
 def slash_body(text: str, *, user: str, channel: str, response_url: str) -> str:
-    return urlencode({"token": "legacy", "team_id": "T1", "team_domain": "acme", "channel_id": channel,
-                      "channel_name": "ops", "user_id": user, "user_name": user.lower(), "command": "/registry",
-                      "text": text, "api_app_id": "A1", "response_url": response_url,
-                      "trigger_id": f"trigger-{time.monotonic_ns()}"})
+    return urlencode(
+        {
+            "token": "legacy",
+            "team_id": "T1",
+            "team_domain": "acme",
+            "channel_id": channel,
+            "channel_name": "ops",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/registry",
+            "text": text,
+            "api_app_id": "A1",
+            "response_url": response_url,
+            "trigger_id": f"trigger-{time.monotonic_ns()}",
+        }
+    )
 
 
 def payload_body(payload: dict[str, Any]) -> str:

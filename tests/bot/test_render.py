@@ -22,9 +22,16 @@ from tools.views import RegistryDetail, RegistryList, RegistrySummary
 
 def summary(i: int) -> RegistrySummary:
     name = f"r{i:02d}-" + "x" * 55
-    return RegistrySummary(id=str(uuid.uuid4()), name=name, location="de/fra", state="Running",
-                           hostname=f"{name}.cr.de-fra.ionos.com", storage_bytes=i * 1024**3,
-                           vulnerability_scanning=True, gc_schedule="Mon,Tue,Wed,Thu,Fri,Sat,Sun 23:30 UTC")
+    return RegistrySummary(
+        id=str(uuid.uuid4()),
+        name=name,
+        location="de/fra",
+        state="Running",
+        hostname=f"{name}.cr.de-fra.ionos.com",
+        storage_bytes=i * 1024**3,
+        vulnerability_scanning=True,
+        gc_schedule="Mon,Tue,Wed,Thu,Fri,Sat,Sun 23:30 UTC",
+    )
 
 
 def test_a_full_page_of_100_long_named_registries_fits_one_message() -> None:
@@ -45,10 +52,23 @@ def test_help_for_everything_and_each_subcommand() -> None:
 
 def test_registry_card_with_the_largest_allow_list() -> None:
     detail = RegistryDetail(
-        id=str(uuid.uuid4()), name="a" * 63, location="de/fra", state="Running", hostname="h", storage_bytes=1,
-        vulnerability_scanning=True, gc_schedule="off", gc_days=[], gc_time=None,
-        api_subnet_allow_list=[f"2001:db8:{i:x}::/48" for i in range(25)], created_by="x@example.com",
-        created_date=datetime.now(UTC), last_modified_by=None, last_modified_date=None, storage_updated_at=None)
+        id=str(uuid.uuid4()),
+        name="a" * 63,
+        location="de/fra",
+        state="Running",
+        hostname="h",
+        storage_bytes=1,
+        vulnerability_scanning=True,
+        gc_schedule="off",
+        gc_days=[],
+        gc_time=None,
+        api_subnet_allow_list=[f"2001:db8:{i:x}::/48" for i in range(25)],
+        created_by="x@example.com",
+        created_date=datetime.now(UTC),
+        last_modified_by=None,
+        last_modified_date=None,
+        storage_updated_at=None,
+    )
     assert_valid_message(render.registry_card(detail, intro="Updated api_subnet_allow_list of it."))
 
 
@@ -65,9 +85,12 @@ async def test_previews_modal_and_outcomes_are_valid(stack: Stack) -> None:
 
 async def test_the_biggest_replace_still_fits_a_button(stack: Stack) -> None:
     allow = [f"2001:db8:ffff:{i:x}::/64" for i in range(25)]
-    inp = ReplaceInput(registry="ci-cache", gc_days=["Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
-                                                     "Saturday", "Sunday"], gc_time="23:59",
-                       api_subnet_allow_list=allow)
+    inp = ReplaceInput(
+        registry="ci-cache",
+        gc_days=["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+        gc_time="23:59",
+        api_subnet_allow_list=allow,
+    )
     plan = await stack.confirmer.plan_replace(inp, actor="slack:U1", front="slack")
     assert isinstance(plan, Plan)
     value = button_value(plan, inp)
@@ -76,8 +99,12 @@ async def test_the_biggest_replace_still_fits_a_button(stack: Stack) -> None:
 
 
 def test_errors_show_the_ionos_code_message_and_request_id() -> None:
-    err = ServerError("get registry x: the API failed with HTTP 503", status=503, request_id="req-1",
-                      messages=[ApiErrorMessage(error_code="SERVICE_UNAVAILABLE", message="try later " * 400)])
+    err = ServerError(
+        "get registry x: the API failed with HTTP 503",
+        status=503,
+        request_id="req-1",
+        messages=[ApiErrorMessage(error_code="SERVICE_UNAVAILABLE", message="try later " * 400)],
+    )
     message = render.error(err)
     assert_valid_message(message)
     text = json.dumps(message)

@@ -20,8 +20,10 @@ def texts(reply: dict[str, Any]) -> str:
         if block.get("text"):
             out.append(block["text"]["text"])
         out += [f["text"] for f in block.get("fields") or []]
-        out += [e.get("text", "") if isinstance(e.get("text"), str) else e.get("text", {}).get("text", "")
-                for e in block.get("elements") or []]
+        out += [
+            e.get("text", "") if isinstance(e.get("text"), str) else e.get("text", {}).get("text", "")
+            for e in block.get("elements") or []
+        ]
     return html.unescape("\n".join(out))
 
 
@@ -59,8 +61,12 @@ async def test_requests_not_signed_by_slack_get_401(bot: BotUnderTest, headers: 
 async def test_healthz_and_mcp_share_the_process(bot: BotUnderTest) -> None:
     health = await bot.http.get(bot.url + "/healthz")
     assert health.json()["ok"] is True
-    body = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}
+    body = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+    }
     mcp = await bot.http.post(bot.url + "/mcp", json=body, headers={"accept": "application/json, text/event-stream"})
     assert mcp.status_code == 200
     assert "ionos-registry-ops" in mcp.text
@@ -106,7 +112,7 @@ async def test_create_then_update(bot: BotUnderTest) -> None:
     assert "10.0.0.0/8" in updated
     audit_lines = [c.params["text"] for c in bot.slack.api_calls("chat.postMessage") if c.params["channel"] == AUDIT]
     assert any("team-blue" in line and "Created" in line for line in audit_lines)
-    assert [c.authorization for c in bot.slack.api_calls("chat.postMessage")][0] == "Bearer xoxb-test"
+    assert {c.authorization for c in bot.slack.api_calls("chat.postMessage")} == {"Bearer xoxb-test"}
 
 
 async def test_bad_flags_answer_with_that_subcommands_usage(bot: BotUnderTest) -> None:
@@ -121,8 +127,12 @@ async def test_bad_flags_answer_with_that_subcommands_usage(bot: BotUnderTest) -
 
 
 async def test_non_writers_cannot_mutate_and_are_told_who_can(bot: BotUnderTest) -> None:
-    for text in ("create nope-nope --location de/fra", "update sandbox --allow none", "delete sandbox",
-                 "replace sandbox"):
+    for text in (
+        "create nope-nope --location de/fra",
+        "update sandbox --allow none",
+        "delete sandbox",
+        "replace sandbox",
+    ):
         reply = texts(await bot.reply(text, user=BOB, rid=f"bob-{text[:6]}"))
         assert "REGISTRY_BOT_WRITERS" in reply
         assert "<@UALICE>" in reply
@@ -148,8 +158,13 @@ async def test_other_channels_get_no_answer_but_a_pointer(bot: BotUnderTest) -> 
 
 async def preview_then_modal(bot: BotUnderTest, text: str, rid: str, user: str = ALICE) -> dict[str, Any]:
     preview = await bot.reply(text, rid=rid, user=user)
-    button = next(e for b in preview["blocks"] if b["type"] == "actions" for e in b["elements"]
-                  if e["action_id"] == "registry_confirm")
+    button = next(
+        e
+        for b in preview["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "registry_confirm"
+    )
     assert button["style"] == "danger"
     assert button["confirm"]["style"] == "danger"
     ack = await bot.interact(block_action(bot, preview, "registry_confirm", rid=rid, user=user))
@@ -257,7 +272,8 @@ async def test_replace_shows_the_diff_then_applies_it(bot: BotUnderTest) -> None
 
 async def test_a_failure_after_the_ack_is_answered_not_raised(bot: BotUnderTest) -> None:
     await httpx.AsyncClient(transport=httpx.ASGITransport(app=bot.stack.emulator)).post(
-        "http://e/_emulator/faults", json={"status": 500, "count": 1})
+        "http://e/_emulator/faults", json={"status": 500, "count": 1}
+    )
     reply = texts(await bot.reply("get ml-models"))
     assert "HTTP 500" in reply
     assert "INJECTED_FAULT" in reply

@@ -19,11 +19,20 @@ async def test_slash_command_over_socket_mode(stack: Stack) -> None:
     handler = AsyncSocketModeHandler(app, "xapp-test-token")
     await handler.connect_async()  # type: ignore[no-untyped-call]
     try:
-        payload = {"token": "t", "team_id": "T1", "channel_id": "C1", "user_id": "U1", "command": "/registry",
-                   "text": "get ml-models", "api_app_id": "A1", "response_url": fake.response_url("sock"),
-                   "trigger_id": "trig"}
-        await fake.socket_envelopes.put({"envelope_id": "env-1", "type": "slash_commands", "payload": payload,
-                                         "accepts_response_payload": True})
+        payload = {
+            "token": "t",
+            "team_id": "T1",
+            "channel_id": "C1",
+            "user_id": "U1",
+            "command": "/registry",
+            "text": "get ml-models",
+            "api_app_id": "A1",
+            "response_url": fake.response_url("sock"),
+            "trigger_id": "trig",
+        }
+        await fake.socket_envelopes.put(
+            {"envelope_id": "env-1", "type": "slash_commands", "payload": payload, "accepts_response_payload": True}
+        )
         acks = await fake.wait_for(lambda: [a for a in fake.socket_acks if a.get("envelope_id") == "env-1"])
         replies = await fake.wait_for(lambda: fake.responses.get("sock"))
     finally:

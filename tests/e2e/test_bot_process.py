@@ -44,8 +44,12 @@ async def test_demo_rejects_a_wrongly_signed_command(demo_bot: str) -> None:
 
 
 def test_demo_serves_mcp(demo_bot: str) -> None:
-    body = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}
+    body = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+    }
     response = httpx.post(demo_bot + "/mcp", json=body, headers={"accept": "application/json, text/event-stream"})
     assert response.status_code == 200
 
@@ -59,8 +63,7 @@ def test_demo_serves_mcp(demo_bot: str) -> None:
     ],
 )
 def test_missing_slack_settings_are_named(args: list[str], env: dict[str, str], message: str) -> None:
-    done = subprocess.run([*BOT, *args], env=child_env(**env), capture_output=True, text=True, timeout=60,
-                          check=False)
+    done = subprocess.run([*BOT, *args], env=child_env(**env), capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 2
     assert message in done.stderr
     assert "Traceback" not in done.stderr

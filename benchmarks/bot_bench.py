@@ -1,0 +1,144 @@
+"""Slack bot under load: 300 signed slash commands, 30 at a time, the API answering after 1.5 s.
+
+Ack latency (p50, p99, max) is measured against the same server's /healthz under the same
+load (the baseline); every answer must reach the response_url sink; the bot's resident
+memory is read from /proc after the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import aiohttp
+
+from benchmarks.harness import Row, emulator, free_port, print_table, wait_http
+from tests.bot.fakes import FakeSlack, signed, slash_body
+from tests.e2e.conftest import child_env
+
+COMMANDS, CONCURRENCY, API_LATENCY_MS = 300, 30, 1500
+SECRET = "bench-signing-secret"
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+async def timed_requests(
+    make: Sequence[tuple[str, str | None, dict[str, str]]], http: aiohttp.ClientSession
+) -> list[float]:
+    """Latency of each request as a client sees it, ``CONCURRENCY`` in flight (aiohttp: a light client)."""
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(url: str, body: str | None, headers: dict[str, str]) -> float:
+        async with gate:
+            start = time.perf_counter()
+            method = "POST" if body else "GET"
+            async with http.request(method, url, data=body, headers=headers) as response:
+                await response.read()
+                elapsed = time.perf_counter() - start
+                assert response.status == 200, await response.text()
+            return elapsed
+
+    return list(await asyncio.gather(*(one(*m) for m in make)))
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def run(api_url: str) -> list[Row]:
+    fake = await FakeSlack().start()
+    port = free_port()
+    env = child_env(
+        IONOS_TOKEN="bench-token",
+        IONOS_API_URL=api_url,
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_BOT_TOKEN="xoxb-bench",
+        SLACK_API_URL=fake.api_url,
+        REGISTRY_BOT_WRITERS="*",
+    )
+    proc = subprocess.Popen(  # noqa: ASYNC220 - started once, before anything is measured
+        [sys.executable, "-m", "bot", "--port", str(port)], env=env, stderr=subprocess.DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(base + "/healthz")
+        connector = aiohttp.TCPConnector(limit=CONCURRENCY)
+        async with aiohttp.ClientSession(connector=connector) as http:
+            warm = slash_body("list", user="UBENCH", channel="C1", response_url=fake.response_url("warm-up"))
+            await timed_requests([(base + "/slack/events", warm, signed(warm, SECRET))], http)
+            await fake.wait_for(lambda: fake.responses.get("warm-up"), timeout=30)
+            del fake.responses["warm-up"]
+            health = await timed_requests([(base + "/healthz", None, {})] * COMMANDS, http)
+            jobs = []
+            for i in range(COMMANDS):
+                body = slash_body(
+                    "get prod-images" if i % 2 else "list --limit 5",
+                    user="UBENCH",
+                    channel="C1",
+                    response_url=fake.response_url(f"r{i}"),
+                )
+                jobs.append((base + "/slack/events", body, signed(body, SECRET)))
+            started = time.perf_counter()
+            acks = await timed_requests(jobs, http)
+            await fake.wait_for(lambda: len(fake.responses) == COMMANDS, timeout=180)
+            drained = time.perf_counter() - started
+        memory = rss_mb(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        await fake.stop()
+    answered = sum(
+        1 for replies in fake.responses.values() if "prod-images" in str(replies[0]) or "Registries" in str(replies[0])
+    )
+    ms = 1000
+    return [
+        Row(
+            "ack latency p50",
+            statistics.median(acks) * ms,
+            statistics.median(health) * ms,
+            100,
+            "/healthz p50",
+            unit="ms",
+            kind="abs",
+        ),
+        Row(
+            "ack latency p99", pct(acks, 0.99) * ms, pct(health, 0.99) * ms, 100, "/healthz p99", unit="ms", kind="abs"
+        ),
+        Row("slowest ack", max(acks) * ms, max(health) * ms, 3000, "slowest /healthz", unit="ms", kind="abs"),
+        Row(
+            f"answers missing at the response_url (all {answered} arrived within {drained:.1f} s)",
+            COMMANDS - answered,
+            COMMANDS,
+            0,
+            "commands sent",
+            unit="",
+            kind="abs",
+        ),
+        Row("bot resident memory after the run", memory, 150, 150, "150 MB budget", unit="MB", kind="abs"),
+    ]
+
+
+def main() -> list[Row]:
+    with emulator(seed=12, latency_ms=API_LATENCY_MS) as api_url:
+        rows = asyncio.run(run(api_url))
+    print_table(
+        f"Slack bot: {COMMANDS} signed slash commands, {CONCURRENCY} at a time, API answering after "
+        f"{API_LATENCY_MS} ms",
+        rows,
+    )
+    return rows
+
+
+if __name__ == "__main__":
+    main()

@@ -38,11 +38,11 @@ def wait_http(url: str, timeout: float = 20.0) -> None:
 
 
 @contextmanager
-def emulator(seed: int, latency_ms: float = 0.0) -> Iterator[str]:
-    """A `registry-emulator` process on loopback; yields its base URL."""
+def emulator(seed: int, latency_ms: float = 0.0, token: str = TOKEN) -> Iterator[str]:
+    """A `registry-emulator` process on loopback accepting only ``token``; yields its base URL."""
     port = free_port()
     cmd = [sys.executable, "-m", "tools.emulator", "--port", str(port), "--seed", str(seed)]
-    cmd += ["--latency-ms", str(latency_ms), "--token", TOKEN]
+    cmd += ["--latency-ms", str(latency_ms), "--token", token]
     proc = subprocess.Popen(cmd, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:

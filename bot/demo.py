@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import time
 from typing import Any
 from urllib.parse import urlencode
@@ -16,6 +15,8 @@ from urllib.parse import urlencode
 import httpx
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
+
+from tools.config import SlackSettings
 
 
 def as_text(reply: dict[str, Any]) -> str:
@@ -84,7 +85,8 @@ def main() -> None:
     parser.add_argument("--user", default="U0DEMO")
     parser.add_argument("text", nargs=argparse.REMAINDER, help="what follows /registry, e.g. list prod --limit 5")
     args = parser.parse_args()
-    secret = os.environ.get("SLACK_SIGNING_SECRET", "demo-signing-secret")
+    configured = SlackSettings().slack_signing_secret
+    secret = configured.get_secret_value() if configured else "demo-signing-secret"
     reply = asyncio.run(send(" ".join(args.text), args.url, secret, args.user))
     print(as_text(reply))
 

@@ -104,32 +104,28 @@ def audited(
     fields: list[str] | None = None,
 ) -> Iterator[None]:
     """Run the API call inside the block; record executed or failed with the IONOS request id."""
+
+    def record(outcome: Outcome, request_id: str | None, detail: str | None = None) -> None:
+        audit.record(
+            front=front,
+            actor=actor,
+            operation=operation,
+            outcome=outcome,
+            registry_id=registry_id,
+            registry_name=registry_name,
+            changed_fields=fields,
+            request_id=request_id,
+            detail=detail,
+        )
+
     with capture_request_ids() as ids:
         try:
             yield
         except BaseException as exc:
-            audit.record(
-                front=front,
-                actor=actor,
-                operation=operation,
-                outcome=Outcome.FAILED,
-                registry_id=registry_id,
-                registry_name=registry_name,
-                changed_fields=fields,
-                request_id=getattr(exc, "request_id", None) or (ids[-1] if ids else None),
-                detail=str(exc) or type(exc).__name__,
-            )
+            last = ids[-1] if ids else None
+            record(Outcome.FAILED, getattr(exc, "request_id", None) or last, str(exc) or type(exc).__name__)
             raise
-    audit.record(
-        front=front,
-        actor=actor,
-        operation=operation,
-        outcome=Outcome.EXECUTED,
-        registry_id=registry_id,
-        registry_name=registry_name,
-        changed_fields=fields,
-        request_id=ids[-1] if ids else None,
-    )
+    record(Outcome.EXECUTED, ids[-1] if ids else None)
 
 
 def read_records(path: str | Path) -> list[AuditRecord]:

@@ -13,6 +13,7 @@ import json
 import secrets
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from fnmatch import fnmatchcase
@@ -327,15 +328,7 @@ class Confirmer:
         self._used[claims.nonce] = claims.expires_at
 
     async def _delete(self, claims: Claims, actor: str, front: str) -> ConfirmResult:
-        with audited(
-            self.audit,
-            claims.operation,
-            actor=actor,
-            front=front,
-            registry_id=claims.registry_id,
-            registry_name=claims.registry_name,
-            fields=["deleted"],
-        ):
+        with self._audited(claims, actor, front, ["deleted"]):
             await self.client.delete_registry(claims.registry_id)
         return ConfirmResult(
             status="executed",
@@ -346,18 +339,21 @@ class Confirmer:
     async def _replace(
         self, claims: Claims, spec: RegistrySpec, changed: list[str], actor: str, front: str
     ) -> ConfirmResult:
-        with audited(
+        with self._audited(claims, actor, front, changed):
+            reg = await self.client.replace_registry(claims.registry_id, spec)
+        return ConfirmResult(
+            status="executed", message=f"Replaced registry {reg.name}.", registry=RegistryDetail.of(reg)
+        )
+
+    def _audited(self, claims: Claims, actor: str, front: str, fields: list[str]) -> AbstractContextManager[None]:
+        return audited(
             self.audit,
             claims.operation,
             actor=actor,
             front=front,
             registry_id=claims.registry_id,
             registry_name=claims.registry_name,
-            fields=changed,
-        ):
-            reg = await self.client.replace_registry(claims.registry_id, spec)
-        return ConfirmResult(
-            status="executed", message=f"Replaced registry {reg.name}.", registry=RegistryDetail.of(reg)
+            fields=fields,
         )
 
     def _record(self, claims: Claims, actor: str, front: str, outcome: Outcome, detail: str) -> None:

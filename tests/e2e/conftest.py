@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 
-from benchmarks.harness import free_port, wait_http
+from benchmarks.harness import emulator
 
 EMULATOR_TOKEN = "e2e-emulator-token"
 
@@ -23,16 +21,8 @@ def child_env(**extra: str) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def emulator_url() -> Iterator[str]:
     """`registry-emulator` as a process, accepting only its own bearer token."""
-    port = free_port()
-    cmd = [sys.executable, "-m", "tools.emulator", "--port", str(port), "--seed", "12", "--token", EMULATOR_TOKEN]
-    proc = subprocess.Popen(cmd, env=child_env(), stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_http(url + "/_emulator/stats")
+    with emulator(seed=12, token=EMULATOR_TOKEN) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def api_env(emulator_url: str, **extra: str) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from bot.access import Access
 from bot.app import build_app
 from bot.commands import BotDeps
 from bot.server import build_asgi
+from tests.bot.blockkit import assert_valid_message, assert_valid_view
 from tests.bot.fakes import FakeSlack, payload_body, signed, slash_body
 from tests.conftest import Stack
 from tools.mcp_server import ServerOptions, build_server
@@ -83,6 +85,14 @@ async def bot(stack: Stack) -> AsyncIterator[BotUnderTest]:
     server.should_exit = True
     await task
     await fake.stop()
+    # Everything the bot sent Slack during the test parses with slack_sdk and fits Slack's limits.
+    for replies in fake.responses.values():
+        for reply in replies:
+            if reply.get("blocks"):
+                assert_valid_message(reply)
+    for call in fake.api_calls("views.open"):
+        view = call.params["view"]
+        assert_valid_view(json.loads(view) if isinstance(view, str) else view)
 
 
 def block_action(

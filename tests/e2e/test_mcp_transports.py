@@ -125,3 +125,12 @@ def test_refuses_a_public_interface_without_a_token(emulator_url: str) -> None:
     )
     assert done.returncode != 0
     assert "REGISTRY_MCP_TOKEN" in done.stderr
+
+
+def test_registry_mcp_loads_no_slack_and_no_aiohttp_at_start() -> None:
+    probe = (
+        "import sys, tools.mcp_server.cli; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('slack_bolt', 'slack_sdk', 'aiohttp', 'bot')))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "[]"

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import aiohttp
 
-from benchmarks.harness import Row, emulator, free_port, print_table, wait_http
+from benchmarks.harness import Row, emulator, free_port, print_table, running
 from tests.bot.fakes import FakeSlack, signed, slash_body
 from tests.e2e.conftest import child_env
 
@@ -67,12 +65,8 @@ async def run(api_url: str) -> list[Row]:
         SLACK_API_URL=fake.api_url,
         REGISTRY_BOT_WRITERS="*",
     )
-    proc = subprocess.Popen(  # noqa: ASYNC220 - started once, before anything is measured
-        [sys.executable, "-m", "bot", "--port", str(port)], env=env, stderr=subprocess.DEVNULL
-    )
     base = f"http://127.0.0.1:{port}"
-    try:
-        wait_http(base + "/healthz")
+    with running(["bot", "--port", str(port)], base + "/healthz", env=env) as pid:
         connector = aiohttp.TCPConnector(limit=CONCURRENCY)
         async with aiohttp.ClientSession(connector=connector) as http:
             warm = slash_body("list", user="UBENCH", channel="C1", response_url=fake.response_url("warm-up"))
@@ -93,11 +87,8 @@ async def run(api_url: str) -> list[Row]:
             acks = await timed_requests(jobs, http)
             await fake.wait_for(lambda: len(fake.responses) == COMMANDS, timeout=180)
             drained = time.perf_counter() - started
-        memory = rss_mb(proc.pid)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        await fake.stop()
+        memory = rss_mb(pid)
+    await fake.stop()
     answered = sum(
         1 for replies in fake.responses.values() if "prod-images" in str(replies[0]) or "Registries" in str(replies[0])
     )

@@ -38,19 +38,28 @@ def wait_http(url: str, timeout: float = 20.0) -> None:
 
 
 @contextmanager
-def emulator(seed: int, latency_ms: float = 0.0, token: str = TOKEN) -> Iterator[str]:
-    """A `registry-emulator` process on loopback accepting only ``token``; yields its base URL."""
-    port = free_port()
-    cmd = [sys.executable, "-m", "tools.emulator", "--port", str(port), "--seed", str(seed)]
-    cmd += ["--latency-ms", str(latency_ms), "--token", token]
-    proc = subprocess.Popen(cmd, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+def running(module_args: list[str], ready_url: str, env: dict[str, str] | None = None) -> Iterator[int]:
+    """`python -m <module_args>` for the duration of the block, once ``ready_url`` answers; yields the pid.
+
+    Its stderr is discarded: an unread pipe would stall a chatty server.
+    """
+    proc = subprocess.Popen([sys.executable, "-m", *module_args], env=env, stderr=subprocess.DEVNULL)
     try:
-        wait_http(url + "/_emulator/stats")
-        yield url
+        wait_http(ready_url)
+        yield proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@contextmanager
+def emulator(seed: int, latency_ms: float = 0.0, token: str = TOKEN) -> Iterator[str]:
+    """A `registry-emulator` process on loopback accepting only ``token``; yields its base URL."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    args = ["tools.emulator", "--port", str(port), "--seed", str(seed), "--latency-ms", str(latency_ms)]
+    with running([*args, "--token", token], url + "/_emulator/stats"):
+        yield url
 
 
 @dataclass

@@ -12,7 +12,7 @@ import time
 
 from benchmarks.harness import Row, print_table
 
-INIT = [
+HANDSHAKE = [
     {
         "jsonrpc": "2.0",
         "id": 1,
@@ -24,8 +24,8 @@ INIT = [
         },
     },
     {"jsonrpc": "2.0", "method": "notifications/initialized"},
-    {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
 ]
+INIT = [*HANDSHAKE, {"jsonrpc": "2.0", "id": 2, "method": "tools/list"}]
 
 
 def cold_start(cmd: list[str]) -> float:

@@ -116,7 +116,7 @@ class ConfirmFlow:
             return
         await _post(url, render.outcome(result), replace=True)
         if executed(result):
-            note = render.public_note(user, result, claims)
+            note = render.public_note(user, claims)
             await _post(url, {"text": note, "response_type": "in_channel"}, replace=False)
             await post_audit_line(self.deps, client, note)
 

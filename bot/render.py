@@ -243,7 +243,7 @@ def outcome(result: ConfirmResult) -> Message:
     return message(result.message, [section(f"{icon} {esc(result.message)}")])
 
 
-def public_note(user_id: str, result: ConfirmResult, claims: Claims) -> str:
+def public_note(user_id: str, claims: Claims) -> str:
     verb = "deleted" if claims.operation == "delete_registry" else "replaced the settings of"
     return f"<@{user_id}> {verb} registry *{esc(claims.registry_name)}* ({esc(claims.registry_id)})."
 

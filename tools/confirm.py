@@ -64,7 +64,6 @@ class CreateByPut:
 class Plan:
     claims: Claims
     preview: Preview
-    spec: RegistrySpec | None
     token: str
 
 
@@ -195,7 +194,7 @@ class Confirmer:
             int(self.clock() + self.ttl),
             secrets.token_urlsafe(12),
         )
-        return Plan(claims=claims, preview=preview, spec=spec, token=self.signer.sign(claims))
+        return Plan(claims=claims, preview=preview, token=self.signer.sign(claims))
 
     def confirmation_needed(self, plan: Plan) -> ConfirmResult:
         return ConfirmResult(
@@ -241,6 +240,10 @@ class Confirmer:
         return claims
 
     # ------------------------------------------------------------ execution
+
+    def deny(self, claims: Claims, *, actor: str, front: str, reason: str) -> None:
+        """Record that a plan could not be put to a person (fail closed); the front says why."""
+        self._record(claims, actor, front, Outcome.DENIED, reason)
 
     def decline(self, claims: Claims, *, actor: str, front: str, reason: str) -> ConfirmResult:
         self._record(claims, actor, front, Outcome.DECLINED, reason)

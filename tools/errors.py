@@ -188,8 +188,7 @@ def error_from_response(
 
 
 def _loc(loc: tuple[int | str, ...], prefix: str) -> str:
-    parts = [str(p) for p in loc if p not in ("function-after[check_registry_name()]",)]
-    name = ".".join(parts)
+    name = ".".join(str(p) for p in loc)
     return f"{prefix}.{name}" if prefix and name else (prefix or name)
 
 

@@ -111,9 +111,9 @@ class NameInput(InputModel):
     name: NameToCheck
 
 
-class CreateInput(InputModel):
-    name: RegistryName
-    location: Location
+class _SettingsInput(InputModel):
+    """The settings a create or a replace sets in full (fields left out take their defaults)."""
+
     gc_days: GcDays = None
     gc_time: GcTime = None
     vulnerability_scanning: Scanning = True
@@ -125,15 +125,26 @@ class CreateInput(InputModel):
             raise ValueError("gc_time needs gc_days (a schedule has both)")
         return self
 
-    def spec(self) -> RegistrySpec:
-        return build_spec(
-            self.name,
-            self.location,
-            gc_days=self.gc_days,
-            gc_time=self.gc_time,
-            scanning=self.vulnerability_scanning,
-            allow_list=self.api_subnet_allow_list,
+    def spec_for(self, name: str, location: str) -> RegistrySpec:
+        """The POST/PUT body: these settings for the registry ``name`` in ``location``."""
+        schedule = {"days": list(self.gc_days), "time": self.gc_time or DEFAULT_GC_TIME} if self.gc_days else None
+        return RegistrySpec.model_validate(
+            {
+                "name": name,
+                "location": location,
+                "garbage_collection_schedule": schedule,
+                "features": {"vulnerability_scanning": {"enabled": self.vulnerability_scanning}},
+                "api_subnet_allow_list": self.api_subnet_allow_list,
+            }
         )
+
+
+class CreateInput(_SettingsInput):
+    name: RegistryName
+    location: Location
+
+    def spec(self) -> RegistrySpec:
+        return self.spec_for(self.name, self.location)
 
 
 class UpdateInput(InputModel):
@@ -160,53 +171,12 @@ class UpdateInput(InputModel):
         return self
 
 
-class ReplaceInput(InputModel):
+class ReplaceInput(_SettingsInput):
     """Everything the registry should be; what is left out is reset (full replacement)."""
 
     registry: RegistryRef
-    gc_days: GcDays = None
-    gc_time: GcTime = None
-    vulnerability_scanning: Scanning = True
-    api_subnet_allow_list: AllowListArg = None
     location: NewLocation = None
     name: NewName = None
-
-    @model_validator(mode="after")
-    def _time_needs_days(self) -> Self:
-        if self.gc_time is not None and not self.gc_days:
-            raise ValueError("gc_time needs gc_days (a schedule has both)")
-        return self
-
-    def spec_for(self, name: str, location: str) -> RegistrySpec:
-        return build_spec(
-            name,
-            location,
-            gc_days=self.gc_days,
-            gc_time=self.gc_time,
-            scanning=self.vulnerability_scanning,
-            allow_list=self.api_subnet_allow_list,
-        )
-
-
-def build_spec(
-    name: str,
-    location: str,
-    *,
-    gc_days: Sequence[str] | None,
-    gc_time: str | None,
-    scanning: bool,
-    allow_list: list[str] | None,
-) -> RegistrySpec:
-    schedule = {"days": list(gc_days), "time": gc_time or DEFAULT_GC_TIME} if gc_days else None
-    return RegistrySpec.model_validate(
-        {
-            "name": name,
-            "location": location,
-            "garbage_collection_schedule": schedule,
-            "features": {"vulnerability_scanning": {"enabled": scanning}},
-            "api_subnet_allow_list": allow_list,
-        }
-    )
 
 
 # ---------------------------------------------------------------- resolution

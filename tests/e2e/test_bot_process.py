@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from benchmarks.harness import free_port, wait_http
+from benchmarks.harness import free_port, running
 from bot.demo import as_text, send
 from tests.e2e.conftest import child_env
 
@@ -19,14 +19,9 @@ BOT = [sys.executable, "-m", "bot"]
 @pytest.fixture(scope="module")
 def demo_bot() -> Iterator[str]:
     port = free_port()
-    proc = subprocess.Popen([*BOT, "--demo", "--port", str(port)], env=child_env(), stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
-    try:
-        wait_http(url + "/healthz")
+    with running(["bot", "--demo", "--port", str(port)], url + "/healthz", env=child_env()):
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_demo_health(demo_bot: str) -> None:

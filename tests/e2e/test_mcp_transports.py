@@ -15,7 +15,8 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
-from benchmarks.harness import free_port, wait_http
+from benchmarks.harness import free_port, running
+from benchmarks.mcp_bench import HANDSHAKE
 from tests.e2e.conftest import api_env
 
 MCP_TOKEN = "e2e-mcp-bearer"
@@ -34,20 +35,8 @@ async def test_stdio_lists_tools_and_calls_the_api(emulator_url: str) -> None:
 
 
 async def test_stdio_writes_nothing_but_protocol_to_stdout(emulator_url: str) -> None:
-    messages = [
-        {
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "initialize",
-            "params": {
-                "protocolVersion": "2025-06-18",
-                "capabilities": {},
-                "clientInfo": {"name": "t", "version": "1"},
-            },
-        },
-        {"jsonrpc": "2.0", "method": "notifications/initialized"},
-        {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "list_registries", "arguments": {}}},
-    ]
+    call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "list_registries", "arguments": {}}}
+    messages = [*HANDSHAKE, call]
     proc = await asyncio.create_subprocess_exec(
         *MCP, "--read-only", stdin=PIPE, stdout=PIPE, stderr=PIPE, env=api_env(emulator_url)
     )
@@ -68,14 +57,9 @@ async def test_stdio_writes_nothing_but_protocol_to_stdout(emulator_url: str) ->
 def mcp_http(emulator_url: str) -> Iterator[str]:
     port = free_port()
     env = api_env(emulator_url, REGISTRY_MCP_TOKEN=MCP_TOKEN)
-    proc = subprocess.Popen([*MCP, "--transport", "http", "--port", str(port)], env=env, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}/mcp"
-    try:
-        wait_http(url)
+    with running(["tools.mcp_server.cli", "--transport", "http", "--port", str(port)], url, env=env):
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_http_without_the_token_is_401(mcp_http: str) -> None:

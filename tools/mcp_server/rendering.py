@@ -1,6 +1,7 @@
 """How results and failures reach the model: structured output plus compact text; actionable errors."""
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent
@@ -43,6 +44,16 @@ def tool_error(err: Exception) -> ToolError:
     if err.hint:
         text += f"\nNext: {err.hint}"
     return ToolError(text)
+
+
+async def shown(work: Callable[[], Awaitable[Any]]) -> CallToolResult:
+    """Run a core call and show its view (any output model with ``lines()``) as the tool result."""
+
+    async def run() -> CallToolResult:
+        out = await work()
+        return result(out, out.lines())
+
+    return await guarded(run)
 
 
 async def guarded(call: Callable[[], Awaitable[CallToolResult]]) -> CallToolResult:

@@ -15,10 +15,9 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field, ValidationError
 
-from tools.audit import Outcome
 from tools.confirm import Confirmer, ConfirmResult, CreateByPut, Plan
 from tools.errors import RegistryError
-from tools.mcp_server.rendering import confirm_result, guarded, result, tool_error
+from tools.mcp_server.rendering import confirm_result, guarded, shown, tool_error
 from tools.models import RegistryName
 from tools.operations import (
     DEFAULT_LIMIT,
@@ -73,7 +72,7 @@ def can_elicit(ctx: Context) -> bool:
     return elicitation is not None and (elicitation.form is not None or elicitation.url is None)
 
 
-def tool_functions(  # noqa: PLR0915 - one closure per tool, each a few lines
+def tool_functions(
     registries: Registries, confirmer: Confirmer, opts: ServerOptions
 ) -> list[tuple[Callable[..., Any], str]]:
     actor, front = opts.actor, "mcp"
@@ -81,32 +80,16 @@ def tool_functions(  # noqa: PLR0915 - one closure per tool, each a few lines
     async def list_registries(
         name_filter: NameFilter = None, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
     ) -> Annotated[CallToolResult, RegistryList]:
-        async def run() -> CallToolResult:
-            out = await registries.list(ListInput(name_filter=name_filter, limit=limit, cursor=cursor))
-            return result(out, out.lines())
-
-        return await guarded(run)
+        return await shown(lambda: registries.list(ListInput(name_filter=name_filter, limit=limit, cursor=cursor)))
 
     async def get_registry(registry: RegistryRef) -> Annotated[CallToolResult, RegistryDetail]:
-        async def run() -> CallToolResult:
-            out = await registries.get(registry)
-            return result(out, out.lines())
-
-        return await guarded(run)
+        return await shown(lambda: registries.get(registry))
 
     async def list_locations() -> Annotated[CallToolResult, LocationList]:
-        async def run() -> CallToolResult:
-            out = await registries.locations()
-            return result(out, out.lines())
-
-        return await guarded(run)
+        return await shown(registries.locations)
 
     async def check_registry_name(name: NameToCheck) -> Annotated[CallToolResult, NameCheck]:
-        async def run() -> CallToolResult:
-            out = await registries.check_name(name)
-            return result(out, out.lines())
-
-        return await guarded(run)
+        return await shown(lambda: registries.check_name(name))
 
     async def create_registry(
         name: RegistryName,
@@ -116,8 +99,8 @@ def tool_functions(  # noqa: PLR0915 - one closure per tool, each a few lines
         vulnerability_scanning: Scanning = True,
         api_subnet_allow_list: AllowListArg = None,
     ) -> Annotated[CallToolResult, WriteResult]:
-        async def run() -> CallToolResult:
-            inp = CreateInput(
+        def inp() -> CreateInput:  # built inside shown(), so bad input becomes a ToolError
+            return CreateInput(
                 name=name,
                 location=location,
                 gc_days=gc_days,
@@ -125,10 +108,8 @@ def tool_functions(  # noqa: PLR0915 - one closure per tool, each a few lines
                 vulnerability_scanning=vulnerability_scanning,
                 api_subnet_allow_list=api_subnet_allow_list,
             )
-            out = await registries.create(inp, actor=actor, front=front)
-            return result(out, out.lines())
 
-        return await guarded(run)
+        return await shown(lambda: registries.create(inp(), actor=actor, front=front))
 
     async def update_registry(
         registry: RegistryRef,
@@ -138,8 +119,8 @@ def tool_functions(  # noqa: PLR0915 - one closure per tool, each a few lines
         vulnerability_scanning: ScanningChange = None,
         api_subnet_allow_list: AllowListArg = None,
     ) -> Annotated[CallToolResult, WriteResult]:
-        async def run() -> CallToolResult:
-            inp = UpdateInput(
+        def inp() -> UpdateInput:  # built inside shown(), so bad input becomes a ToolError
+            return UpdateInput(
                 registry=registry,
                 gc_days=gc_days,
                 gc_time=gc_time,
@@ -147,10 +128,8 @@ def tool_functions(  # noqa: PLR0915 - one closure per tool, each a few lines
                 vulnerability_scanning=vulnerability_scanning,
                 api_subnet_allow_list=api_subnet_allow_list,
             )
-            out = await registries.update(inp, actor=actor, front=front)
-            return result(out, out.lines())
 
-        return await guarded(run)
+        return await shown(lambda: registries.update(inp(), actor=actor, front=front))
 
     # -------------------------------------------------------- delete and replace: confirmation first
 
@@ -174,15 +153,7 @@ def tool_functions(  # noqa: PLR0915 - one closure per tool, each a few lines
             return await confirmer.execute(claims, actor=actor, front=front, replace=replace, ref=ref)
         assert plan is not None
         if opts.confirm_fallback == "deny":
-            confirmer.audit.record(
-                front=front,
-                actor=actor,
-                operation=op,
-                outcome=Outcome.DENIED,
-                registry_id=plan.claims.registry_id,
-                registry_name=plan.claims.registry_name,
-                detail="client cannot elicit; fallback deny",
-            )
+            confirmer.deny(plan.claims, actor=actor, front=front, reason="the client cannot ask a person")
             raise ToolError(
                 f"{op} needs a person to confirm, and this client did not declare the MCP 'elicitation' (form) "
                 "capability, so it cannot ask them. Nothing was changed. Use a client that supports elicitation, "
@@ -222,7 +193,7 @@ def tool_functions(  # noqa: PLR0915 - one closure per tool, each a few lines
 
         return await guarded(run)
 
-    async def plan_replace(
+    def replace_input(
         registry: str,
         gc_days: list[str] | None,
         gc_time: str | None,
@@ -230,13 +201,9 @@ def tool_functions(  # noqa: PLR0915 - one closure per tool, each a few lines
         api_subnet_allow_list: list[str] | None,
         location: str | None,
         name: str | None,
-        confirmation_token: str | None,
-        ctx: Context,
-    ) -> Plan | ConfirmResult | CreateByPut | None:
-        if confirmation_token and not can_elicit(ctx):
-            return None
+    ) -> ReplaceInput:
         try:
-            inp = ReplaceInput(
+            return ReplaceInput(
                 registry=registry,
                 gc_days=gc_days,
                 gc_time=gc_time,
@@ -245,8 +212,17 @@ def tool_functions(  # noqa: PLR0915 - one closure per tool, each a few lines
                 location=location,
                 name=name,
             )
+        except ValidationError as err:
+            raise tool_error(err) from None
+
+    async def plan_replace(
+        inp: Annotated[ReplaceInput, Resolve(replace_input)], confirmation_token: str | None, ctx: Context
+    ) -> Plan | ConfirmResult | CreateByPut | None:
+        if confirmation_token and not can_elicit(ctx):
+            return None
+        try:
             return await confirmer.plan_replace(inp, actor=actor, front=front)
-        except (RegistryError, ValidationError) as err:
+        except RegistryError as err:
             raise tool_error(err) from None
 
     async def ask_replace(
@@ -258,6 +234,7 @@ def tool_functions(  # noqa: PLR0915 - one closure per tool, each a few lines
         registry: RegistryRef,
         plan: Annotated[Plan | ConfirmResult | CreateByPut | None, Resolve(plan_replace)],
         answer: Annotated[ElicitationResult[ConfirmName], Resolve(ask_replace)],
+        inp: Annotated[ReplaceInput, Resolve(replace_input)],
         gc_days: GcDays = None,
         gc_time: GcTime = None,
         vulnerability_scanning: Scanning = True,
@@ -271,15 +248,6 @@ def tool_functions(  # noqa: PLR0915 - one closure per tool, each a few lines
                 return confirm_result(plan)
             if isinstance(plan, CreateByPut):
                 return confirm_result(await confirmer.create_by_put(plan, actor=actor, front=front))
-            inp = ReplaceInput(
-                registry=registry,
-                gc_days=gc_days,
-                gc_time=gc_time,
-                vulnerability_scanning=vulnerability_scanning,
-                api_subnet_allow_list=api_subnet_allow_list,
-                location=location,
-                name=name,
-            )
             return confirm_result(await finish("replace_registry", registry, plan, answer, confirmation_token, inp))
 
         return await guarded(run)

@@ -7,7 +7,6 @@ import asyncio
 import logging
 import sys
 
-import stamina.instrumentation
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.access import Access
@@ -22,6 +21,7 @@ from tools.demo import emulator_client
 from tools.mcp_server import ServerOptions, build_server
 from tools.mcp_server.http import http_app, is_loopback
 from tools.operations import Registries
+from tools.startup import StartupError, configure_logging, load
 
 DEMO_SIGNING_SECRET = "demo-signing-secret"
 logger = logging.getLogger("registry-bot")
@@ -39,17 +39,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+PROG = "registry-bot"
+
+
 def fail(message: str) -> SystemExit:
-    print(f"registry-bot: {message}", file=sys.stderr)
-    return SystemExit(2)
+    return StartupError(PROG, message)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
-    logging.getLogger("registry.audit").setLevel(logging.INFO)
-    stamina.instrumentation.set_on_retry_hooks([])
-    slack, safety, mcp_token = SlackSettings(), SafetySettings(), McpSettings().registry_mcp_token
+    configure_logging()
+    slack, safety = load(PROG, SlackSettings), load(PROG, SafetySettings)
+    mcp_token = load(PROG, McpSettings).registry_mcp_token
+    api = load(PROG, ApiSettings)
     socket_mode = args.socket_mode or slack.slack_app_token is not None
     if socket_mode and slack.slack_app_token is None:
         raise fail("--socket-mode needs SLACK_APP_TOKEN (xapp-…)")
@@ -59,7 +61,13 @@ def main(argv: list[str] | None = None) -> None:
     if slack.slack_bot_token is None and not args.demo:
         raise fail("set SLACK_BOT_TOKEN (xoxb-…), or run with --demo")
 
-    client: RegistryClient = emulator_client() if (args.emulator or args.demo) else RegistryClient(ApiSettings())
+    offline = args.emulator or args.demo
+    if not offline and not api.has_credentials:
+        logger.warning(
+            "no IONOS credentials: every command will answer that none are set. Set IONOS_TOKEN "
+            "(or IONOS_USERNAME and IONOS_PASSWORD), or run with --emulator"
+        )
+    client: RegistryClient = emulator_client() if offline else RegistryClient(api)
     audit = AuditLog(safety.registry_audit_file)
     registries, confirmer = Registries(client, audit), Confirmer(client, audit, safety)
     access = Access.from_settings("*" if args.demo else slack.registry_bot_writers, slack.registry_bot_channels)

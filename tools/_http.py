@@ -7,6 +7,7 @@ is stamina's.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 import random
@@ -26,9 +27,12 @@ import stamina
 from tools.config import ApiSettings
 from tools.errors import (
     REQUEST_ID_HEADERS,
+    ApiError,
     ConnectionFailedError,
+    MissingCredentialsError,
     NetworkError,
     RateLimitedError,
+    Redactor,
     RegistryError,
     RequestTimeoutError,
     ServerError,
@@ -147,6 +151,14 @@ def network_error(exc: httpx.TransportError, action: str) -> NetworkError:
     return ConnectionFailedError(f"{action}: the connection to the API was lost")
 
 
+def credentials_of(settings: ApiSettings) -> list[str | None]:
+    """Every form in which a configured credential could be echoed back: raw, and Basic's base64."""
+    token = settings.ionos_token.get_secret_value() if settings.ionos_token else None
+    password = settings.ionos_password.get_secret_value() if settings.ionos_password else None
+    basic = auth_header(settings) if token is None else None
+    return [token, password, basic.removeprefix("Basic ") if basic else None]
+
+
 def auth_header(settings: ApiSettings) -> str | None:
     """Bearer when ``IONOS_TOKEN`` is set, else Basic; httpx masks it in every header repr."""
     if settings.ionos_token is not None:
@@ -170,7 +182,14 @@ class AiohttpOnFirstUse(httpx.AsyncBaseTransport):
         if self._inner is None:
             from httpx_aiohttp import AiohttpTransport  # noqa: PLC0415 - deferred on purpose
 
-            self._inner = AiohttpTransport(limits=self.limits)
+            inner = AiohttpTransport(limits=self.limits)
+            session = inner.get_client()
+            # aiohttp silently resends an idempotent request once when a kept-alive connection
+            # drops; our own retry policy already decides that, so with it on, one call could
+            # reach the server twice as often as IONOS_MAX_RETRIES allows. No public switch exists.
+            session._retry_connection = False
+            inner.client = session
+            self._inner = inner
         return await self._inner.handle_async_request(request)
 
     async def aclose(self) -> None:
@@ -195,6 +214,11 @@ class ApiHttp:
         authorization = auth_header(settings)
         if authorization is not None:
             headers["Authorization"] = authorization
+        self.has_credentials = authorization is not None
+        self.redact = Redactor(credentials_of(settings))
+        # The whole response (headers and body) must arrive within the read timeout: a server
+        # that drips a byte at a time would otherwise reset httpx's per-read timer forever.
+        self.deadline = settings.ionos_read_timeout
         self.policy = retry or RetryPolicy(settings.ionos_max_retries, settings.ionos_retry_max_wait)
         self._client = httpx.AsyncClient(
             base_url=settings.base_url + "/",
@@ -221,6 +245,8 @@ class ApiHttp:
         a retryable failure enters stamina's loop, which replays that failure once so
         the first wait is scheduled like every later one.
         """
+        if not self.has_credentials:
+            raise MissingCredentialsError(f"{action}: no IONOS credentials are set; nothing was sent")
         try:
             return await self._send_once(method, path, action=action, params=params, json=json)
         except RegistryError as exc:
@@ -258,9 +284,21 @@ class ApiHttp:
         json: Any,
     ) -> httpx.Response:
         try:
-            response = await self._client.request(method, path, params=params, json=json)
+            async with asyncio.timeout(self.deadline):
+                response = await self._client.request(method, path, params=params, json=json)
+        except TimeoutError:
+            raise RequestTimeoutError(
+                f"{action}: the API did not finish answering within {self.deadline:g} s"
+            ) from None
         except httpx.TransportError as exc:
             raise network_error(exc, action) from None
+        except httpx.DecodingError:
+            raise ApiError(f"{action}: the API sent a body that could not be decoded") from None
+        except Exception as exc:  # whatever the transport raises underneath becomes ours
+            raise ApiError(
+                f"{action}: the answer was not valid HTTP ({type(exc).__name__})",
+                hint="Check IONOS_API_URL: something answered there, but not the IONOS API.",
+            ) from None
         ids = _REQUEST_IDS.get()
         if ids is not None:
             ids.extend(response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers)
@@ -268,6 +306,11 @@ class ApiHttp:
             return response
         retry_after = parse_retry_after(response.headers.get("retry-after"))
         error: RegistryError = error_from_response(
-            response.status_code, response.content, response.headers, action=action, retry_after=retry_after
+            response.status_code,
+            response.content,
+            response.headers,
+            action=action,
+            retry_after=retry_after,
+            redact=self.redact,
         )
         raise error

@@ -7,9 +7,10 @@ tests pass explicit values instead.
 
 from __future__ import annotations
 
+from typing import Annotated, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BeforeValidator, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_API_URL = "https://api.ionos.com"
@@ -36,27 +37,67 @@ def normalize_api_url(value: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
+def _trimmed_credential(value: Any) -> Any:
+    """A credential read from a file often ends in a newline: trim it. Whitespace or control
+    characters inside would break the HTTP header on every call, so they are refused here, at start."""
+    if isinstance(value, SecretStr):
+        value = value.get_secret_value()
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if not text:
+        return None
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise ValueError("must not contain spaces, line breaks or control characters (only at its ends, trimmed)")
+    return text
+
+
+def _trimmed_password(value: Any) -> Any:
+    """Passwords may contain inner spaces; only the line break a file adds is trimmed."""
+    if isinstance(value, SecretStr):
+        value = value.get_secret_value()
+    if not isinstance(value, str):
+        return value
+    text = value.rstrip("\r\n")
+    if not text:
+        return None
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise ValueError("must not contain line breaks or control characters")
+    return text
+
+
+Credential = Annotated[SecretStr | None, BeforeValidator(_trimmed_credential)]
+Password = Annotated[SecretStr | None, BeforeValidator(_trimmed_password)]
+
+
 class ApiSettings(BaseSettings):
     """How to reach and authenticate against the IONOS Container Registry API."""
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
-    ionos_token: SecretStr | None = Field(default=None, description="Bearer token (preferred)")
+    ionos_token: Credential = Field(default=None, description="Bearer token (preferred)")
     ionos_username: str | None = Field(default=None, description="Basic auth user when no token")
-    ionos_password: SecretStr | None = Field(default=None, description="Basic auth password")
+    ionos_password: Password = Field(default=None, description="Basic auth password")
     ionos_api_url: str = Field(default=DEFAULT_API_URL, description="Host or full API base")
     ionos_contract_number: int | None = Field(default=None, description="Sent as X-Contract-Number")
-    ionos_connect_timeout: float = Field(default=5.0, gt=0, description="Seconds to open a connection")
-    ionos_read_timeout: float = Field(default=30.0, gt=0, description="Seconds to wait for a response")
+    ionos_connect_timeout: float = Field(default=5.0, gt=0, le=120, description="Seconds to open a connection")
+    ionos_read_timeout: float = Field(
+        default=30.0, gt=0, le=600, description="Seconds the whole response may take to arrive"
+    )
     ionos_max_retries: int = Field(default=3, ge=0, le=10, description="Retries after the first attempt")
     ionos_retry_max_wait: float = Field(
-        default=20.0, ge=0, description="Cap on the total seconds spent waiting between retries"
+        default=20.0, ge=0, le=600, description="Cap on the total seconds spent waiting between retries"
     )
 
     @field_validator("ionos_api_url")
     @classmethod
     def _normalize_url(cls, value: str) -> str:
         return normalize_api_url(value)
+
+    @field_validator("ionos_username", mode="before")
+    @classmethod
+    def _trim_username(cls, value: Any) -> Any:
+        return (value.strip() or None) if isinstance(value, str) else value
 
     @property
     def base_url(self) -> str:
@@ -75,7 +116,7 @@ class SafetySettings(BaseSettings):
     registry_protected: str = Field(
         default="", description="Comma-separated name globs that no front may delete or replace"
     )
-    registry_confirm_secret: SecretStr | None = Field(
+    registry_confirm_secret: Credential = Field(
         default=None, description="Key that signs confirmation tokens; random per process when unset"
     )
     registry_confirm_ttl: int = Field(default=300, ge=10, le=3600, description="Seconds a confirmation stays valid")
@@ -91,9 +132,7 @@ class McpSettings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
-    registry_mcp_token: SecretStr | None = Field(
-        default=None, description="Bearer token every MCP HTTP request must carry"
-    )
+    registry_mcp_token: Credential = Field(default=None, description="Bearer token every MCP HTTP request must carry")
 
 
 class SlackSettings(BaseSettings):
@@ -101,9 +140,9 @@ class SlackSettings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
-    slack_bot_token: SecretStr | None = Field(default=None, description="xoxb-… bot token")
-    slack_signing_secret: SecretStr | None = Field(default=None, description="verifies HTTP requests from Slack")
-    slack_app_token: SecretStr | None = Field(default=None, description="xapp-… app token: Socket Mode")
+    slack_bot_token: Credential = Field(default=None, description="xoxb-… bot token")
+    slack_signing_secret: Credential = Field(default=None, description="verifies HTTP requests from Slack")
+    slack_app_token: Credential = Field(default=None, description="xapp-… app token: Socket Mode")
     slack_api_url: str = Field(default="https://slack.com/api/", description="Slack Web API base")
     registry_bot_writers: str | None = Field(default=None, description="user ids, user-group ids or *")
     registry_bot_channels: str | None = Field(default=None, description="channel ids where the bot answers")
@@ -112,4 +151,8 @@ class SlackSettings(BaseSettings):
     @field_validator("slack_api_url")
     @classmethod
     def _trailing_slash(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
+        value = value.strip()
         return value if value.endswith("/") else value + "/"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -82,9 +83,22 @@ class InvalidInputError(RegistryError, ValueError):
         self.fields = list(fields)
 
     @classmethod
-    def from_validation(cls, exc: ValidationError, prefix: str = "") -> InvalidInputError:
-        problems = [FieldProblem(_loc(err["loc"], prefix), _msg(err["msg"])) for err in exc.errors()]
+    def from_validation(
+        cls, exc: ValidationError, prefix: str = "", *, name: Any = None, show_input: bool = True
+    ) -> InvalidInputError:
+        """One problem per field: the field (``name`` maps it to the front's spelling), the rule
+        in words, and what was given."""
+        problems = []
+        for err in exc.errors():
+            field = _loc(err["loc"], prefix)
+            shown = name(field) if name is not None and field else field
+            given = given_text(err.get("input")) if show_input and err["type"] != "missing" else ""
+            problems.append(FieldProblem(shown, rule_text(err) + (f" (given {given})" if given else "")))
         return cls("invalid input: " + "; ".join(str(p) for p in problems), fields=problems)
+
+    def lines(self) -> list[str]:
+        """One line per field, for fronts that show problems as a list."""
+        return [str(p) for p in self.fields] or [self.message]
 
     @classmethod
     def for_field(cls, field: str, problem: str) -> InvalidInputError:
@@ -94,6 +108,12 @@ class InvalidInputError(RegistryError, ValueError):
 
 class UnauthorizedError(RegistryError):
     default_hint = "Check IONOS_TOKEN (or IONOS_USERNAME and IONOS_PASSWORD): it is missing, expired or wrong."
+
+
+class MissingCredentialsError(UnauthorizedError):
+    """No IONOS credentials are configured: nothing is sent, the answer is immediate."""
+
+    default_hint = "Set IONOS_TOKEN (or IONOS_USERNAME and IONOS_PASSWORD) and restart; --emulator needs none."
 
 
 class ForbiddenError(RegistryError):
@@ -165,15 +185,20 @@ def error_from_response(
     *,
     action: str,
     retry_after: float | None = None,
+    redact: Redactor | None = None,
 ) -> RegistryError:
     """Build the error for a non-2xx response; robust to empty and non-JSON bodies."""
     messages: list[ApiErrorMessage] = []
     if body:
         try:
             messages = decode(ApiErrorBody, body).messages or []
-        except ValidationError:
+        except (ValidationError, ValueError):
             messages = []
+    if redact is not None:
+        messages = redact.messages(messages)
     request_id = next((headers[h] for h in REQUEST_ID_HEADERS if h in headers), None)
+    if request_id is not None and redact is not None:
+        request_id = redact(request_id)
     if status >= 500:
         cls: type[RegistryError] = ServerError
         summary = f"the API failed with HTTP {status}"
@@ -187,10 +212,72 @@ def error_from_response(
     return cls(message, status=status, messages=messages, request_id=request_id)
 
 
+class Redactor:
+    """Removes the configured credentials from text that came from outside (an upstream that
+    echoes the Authorization header must not put IONOS_TOKEN in an answer, a log or the audit)."""
+
+    MARK = "[redacted]"
+
+    def __init__(self, secrets: Iterable[str | None]) -> None:
+        # Longest first, so a secret that contains another is removed whole.
+        self._secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        for secret in self._secrets:
+            if secret in text:
+                text = text.replace(secret, self.MARK)
+        return text
+
+    def messages(self, messages: Iterable[ApiErrorMessage]) -> list[ApiErrorMessage]:
+        return [
+            ApiErrorMessage(
+                error_code=self(m.error_code) if m.error_code else m.error_code,
+                message=self(m.message) if m.message else m.message,
+            )
+            for m in messages
+        ]
+
+
+def rule_text(err: Mapping[str, Any]) -> str:
+    """A pydantic error as a rule in plain words (no pydantic jargon, no documentation URL)."""
+    kind, ctx = err.get("type", ""), err.get("ctx") or {}
+    words = {
+        "missing": "is required",
+        "greater_than_equal": f"must be at least {ctx.get('ge')}",
+        "less_than_equal": f"must be at most {ctx.get('le')}",
+        "greater_than": f"must be more than {ctx.get('gt')}",
+        "less_than": f"must be less than {ctx.get('lt')}",
+        "int_parsing": "must be a whole number",
+        "int_type": "must be a whole number",
+        "int_from_float": "must be a whole number",
+        "float_parsing": "must be a number",
+        "float_type": "must be a number",
+        "bool_parsing": "must be true or false",
+        "bool_type": "must be true or false",
+        "string_type": "must be text",
+        "list_type": "must be a list",
+        "too_short": f"must have at least {ctx.get('min_length')} item(s)",
+        "too_long": f"must have at most {ctx.get('max_length')} item(s)",
+        "string_too_short": f"must be at least {ctx.get('min_length')} character(s)",
+        "string_too_long": f"must be at most {ctx.get('max_length')} characters",
+        "literal_error": f"must be one of {ctx.get('expected')}",
+        "enum": f"must be one of {ctx.get('expected')}",
+        "extra_forbidden": "is not a known field",
+        "url_parsing": "must be a URL",
+    }
+    if kind in words:
+        return words[kind]
+    return str(err.get("msg", "is not valid")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+
+
+def given_text(value: Any, limit: int = 60) -> str:
+    """What was given, short and quoted; nothing for containers (their items are named instead)."""
+    if isinstance(value, dict):
+        return ""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _loc(loc: tuple[int | str, ...], prefix: str) -> str:
     name = ".".join(str(p) for p in loc)
     return f"{prefix}.{name}" if prefix and name else (prefix or name)
-
-
-def _msg(msg: str) -> str:
-    return msg.removeprefix("Value error, ")

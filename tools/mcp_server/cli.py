@@ -7,8 +7,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import stamina.instrumentation
-
 from tools.audit import AuditLog
 from tools.client import RegistryClient
 from tools.config import ApiSettings, McpSettings, SafetySettings
@@ -16,6 +14,7 @@ from tools.confirm import Confirmer
 from tools.mcp_server import ServerOptions, build_server
 from tools.mcp_server.http import check_exposure, http_app
 from tools.operations import Registries
+from tools.startup import configure_logging, load
 
 logger = logging.getLogger("registry-mcp")
 
@@ -39,20 +38,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def configure_logging() -> None:
-    """Everything goes to stderr (stdout carries the stdio protocol); audit records at INFO."""
-    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
-    logging.getLogger("registry.audit").setLevel(logging.INFO)
-    stamina.instrumentation.set_on_retry_hooks([])  # tools.http logs each retry in words
-
-
 def make_client(emulator: bool, api: ApiSettings) -> RegistryClient:
     if emulator:
         from tools.demo import emulator_client  # noqa: PLC0415 - only with --emulator
 
         return emulator_client()
     if not api.has_credentials:
-        logger.warning("no IONOS credentials: set IONOS_TOKEN (or IONOS_USERNAME and IONOS_PASSWORD)")
+        logger.warning(
+            "no IONOS credentials: every call will answer that none are set. Set IONOS_TOKEN "
+            "(or IONOS_USERNAME and IONOS_PASSWORD), or run with --emulator"
+        )
     return RegistryClient(api)
 
 
@@ -84,11 +79,12 @@ def connect_help(args: argparse.Namespace, with_token: bool) -> str:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     configure_logging()
-    token = McpSettings().registry_mcp_token
+    prog = "registry-mcp"
+    token = load(prog, McpSettings).registry_mcp_token
     if args.transport == "http":
         check_exposure(args.host, token)
-    safety = SafetySettings()
-    client = make_client(args.emulator, ApiSettings())
+    safety = load(prog, SafetySettings)
+    client = make_client(args.emulator, load(prog, ApiSettings))
     audit = AuditLog(safety.registry_audit_file)
     options = ServerOptions(
         read_only=args.read_only,

@@ -72,14 +72,13 @@ async def added_latency(calls: int = 300) -> tuple[float, float]:
 
     from tools.audit import AuditLog
     from tools.config import SafetySettings
-    from tools.confirm import Confirmer
     from tools.demo import emulator_client
     from tools.mcp_server import build_server
-    from tools.operations import Registries
+    from tools.operations import Core
 
     client = emulator_client(seed=12, provision_seconds=0)
     audit = AuditLog()
-    server = build_server(Registries(client, audit), Confirmer(client, audit, SafetySettings()))
+    server = build_server(Core.build(client, audit, SafetySettings()))
     reg = (await client.list_registries(limit=1)).items[0]
     direct, via_mcp = [], []
     async with Client(server) as mcp_client:
@@ -102,14 +101,13 @@ async def output_size() -> tuple[float, float]:
 
     from tools.audit import AuditLog
     from tools.config import SafetySettings
-    from tools.confirm import Confirmer
     from tools.demo import emulator_client
     from tools.mcp_server import build_server
-    from tools.operations import Registries
+    from tools.operations import Core
 
     client = emulator_client(seed=200, provision_seconds=0)
     audit = AuditLog()
-    server = build_server(Registries(client, audit), Confirmer(client, audit, SafetySettings()))
+    server = build_server(Core.build(client, audit, SafetySettings()))
     raw = await client._http.request("GET", "registries", params={"limit": "100"}, action="bench")
     items = json.loads(raw.content)["items"]
     raw_per = sum(len(json.dumps(i, separators=(",", ":"))) for i in items) / len(items)

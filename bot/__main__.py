@@ -16,11 +16,10 @@ from bot.server import build_asgi, serve
 from tools.audit import AuditLog
 from tools.client import RegistryClient
 from tools.config import ApiSettings, McpSettings, SafetySettings, SlackSettings
-from tools.confirm import Confirmer
 from tools.demo import emulator_client
 from tools.mcp_server import ServerOptions, build_server
 from tools.mcp_server.http import http_app, is_loopback
-from tools.operations import Registries
+from tools.operations import Core
 from tools.startup import StartupError, configure_logging, load
 
 DEMO_SIGNING_SECRET = "demo-signing-secret"
@@ -68,13 +67,12 @@ def main(argv: list[str] | None = None) -> None:
             "(or IONOS_USERNAME and IONOS_PASSWORD), or run with --emulator"
         )
     client: RegistryClient = emulator_client() if offline else RegistryClient(api)
-    audit = AuditLog(safety.registry_audit_file)
-    registries, confirmer = Registries(client, audit), Confirmer(client, audit, safety)
+    core = Core.build(client, AuditLog(safety.registry_audit_file), safety)
     access = Access.from_settings("*" if args.demo else slack.registry_bot_writers, slack.registry_bot_channels)
     token = slack.slack_bot_token.get_secret_value() if slack.slack_bot_token else None
     web = AsyncWebClient(token=token, base_url=slack.slack_api_url)
     app = build_app(
-        BotDeps(registries, confirmer, access, slack.registry_bot_audit_channel),
+        BotDeps(core, access, slack.registry_bot_audit_channel),
         client=web,
         signing_secret=secret or DEMO_SIGNING_SECRET,
         offline_identity=args.demo and not slack.slack_bot_token,
@@ -82,12 +80,12 @@ def main(argv: list[str] | None = None) -> None:
 
     mcp_app = None
     if is_loopback(args.host) or mcp_token is not None:
-        mcp = build_server(registries, confirmer, ServerOptions(actor="mcp:http"))
+        mcp = build_server(core, ServerOptions(actor="mcp:http"))
         mcp_app = http_app(mcp, host=args.host, token=mcp_token)
     else:
         logger.warning("MCP is not served at /mcp: binding %s needs REGISTRY_MCP_TOKEN", args.host)
     health = {"mode": "demo" if args.demo else "socket" if socket_mode else "http", "mcp": mcp_app is not None}
-    asgi = build_asgi(app, mcp_app, health)
+    asgi = build_asgi(app, mcp_app, health, signing_secret=secret or DEMO_SIGNING_SECRET)
     print(banner(args, socket_mode, mcp_app is not None, secret is None), file=sys.stderr, flush=True)
     app_token = slack.slack_app_token.get_secret_value() if slack.slack_app_token else None
     asyncio.run(serve(asgi, args.host, args.port, app, app_token if socket_mode else None))

@@ -8,15 +8,17 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import render
 from bot.access import Access, mention
-from bot.parsing import SPECS, Request, UsageError, parse
-from tools.confirm import Confirmer, ConfirmResult, CreateByPut, Plan
-from tools.errors import RegistryError
-from tools.operations import ListInput, Registries, ReplaceInput
+from bot.parsing import SPECS, Request, Spec, UsageError, parse
+from tools.confirm import ConfirmResult, Plan
+from tools.errors import FieldProblem, InvalidInputError, RegistryError
+from tools.models import InputModel
+from tools.operations import CATALOGUE, Caller, Core, ListInput, Operation
 
 logger = logging.getLogger("bot.commands")
 FRONT = "slack"
@@ -24,14 +26,17 @@ FRONT = "slack"
 
 @dataclass
 class BotDeps:
-    registries: Registries
-    confirmer: Confirmer
+    core: Core
     access: Access
     audit_channel: str | None = None
 
 
+def caller_of(user_id: str) -> Caller:
+    return Caller(f"slack:{user_id}", FRONT)
+
+
 def actor_of(user_id: str) -> str:
-    return f"slack:{user_id}"
+    return caller_of(user_id).actor
 
 
 def members_lookup(client: AsyncWebClient) -> Callable[[str], Awaitable[set[str]]]:
@@ -59,7 +64,8 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
         async def next_page() -> render.Message:
             data = json.loads(body["actions"][0]["value"])
             query = ListInput(name_filter=data.get("f"), limit=data.get("l", 20), cursor=data.get("c"))
-            return render.registry_list(await deps.registries.list(query), query.name_filter, query.limit)
+            out = await CATALOGUE["list_registries"].run(deps.core, query, caller_of(body["user"]["id"]))  # type: ignore[misc]
+            return render.registry_list(out, query.name_filter, query.limit)  # type: ignore[arg-type]
 
         await safely(respond, next_page, replace=True)
 
@@ -87,54 +93,53 @@ async def answer(deps: BotDeps, command: dict[str, Any], client: AsyncWebClient)
         request = parse(command.get("text", ""))
     except UsageError as err:
         return render.help_message(err.spec, err.problem, err.suggestion)
-    if SPECS[request.command].writes and not await deps.access.can_write(user, members_lookup(client)):
+    if request.op is None:
+        return render.help_message(SPECS.get(str(request.args)) if request.args else None)
+    caller = caller_of(user)
+    if request.op.writes and not await deps.access.can_write(user, members_lookup(client)):
+        deps.core.refuse(request.op, request.args, caller, "not a Slack writer (REGISTRY_BOT_WRITERS)")
         return render.refusal(
             f"You can look, but not {request.command}: only {deps.access.who_can_write()} may change "
             "registries from Slack (REGISTRY_BOT_WRITERS). Ask one of them, or an admin to add you."
         )
-    return await dispatch(deps, request, user, client)
+    try:
+        return await perform(deps, request, caller, user, client)
+    except InvalidInputError as err:
+        raise in_slack_words(err, SPECS[request.command]) from None
 
 
-async def dispatch(deps: BotDeps, request: Request, user: str, client: AsyncWebClient) -> render.Message:
-    reg, args, actor = deps.registries, request.args, actor_of(user)
-    match request.command:
-        case "help":
-            return render.help_message(SPECS.get(str(args)) if args else None)
-        case "list":
-            return render.registry_list(await reg.list(args), args.name_filter, args.limit)
-        case "get":
-            return render.registry_card(await reg.get(args.registry))
-        case "locations":
-            return render.locations(await reg.locations())
-        case "check":
-            return render.name_check(await reg.check_name(args.name))
-        case "create" | "update":
-            result = await (reg.create if request.command == "create" else reg.update)(args, actor=actor, front=FRONT)
-            await post_audit_line(deps, client, f"{mention(user)}: {result.message}")
-            return render.registry_card(result.registry, intro=result.message)
-        case "delete":
-            plan = await deps.confirmer.plan_delete(args.registry, actor=actor, front=FRONT)
-            return render.preview(plan, button_value(plan, None), deps.confirmer.ttl)
-        case _:
-            return await replace(deps, args, user, client)
+async def perform(deps: BotDeps, request: Request, caller: Caller, user: str, client: AsyncWebClient) -> render.Message:
+    op, inp = request.op, request.args
+    assert op is not None
+    if op.run is not None:
+        out: BaseModel = await op.run(deps.core, inp, caller)
+        if op.writes:
+            await post_audit_line(deps, client, f"{mention(user)}: {getattr(out, 'message', op.title)}")
+        return render.view(out)
+    started = await deps.core.confirmer.run(op, inp, caller)
+    if isinstance(started, Plan):
+        return render.preview(started, button_value(started, inp), deps.core.confirmer.ttl)
+    if executed(started):
+        await post_audit_line(deps, client, f"{mention(user)}: {started.message}")
+    return render.outcome(started)
 
 
-async def replace(deps: BotDeps, args: ReplaceInput, user: str, client: AsyncWebClient) -> render.Message:
-    planned = await deps.confirmer.plan_replace(args, actor=actor_of(user), front=FRONT)
-    if isinstance(planned, Plan):
-        return render.preview(planned, button_value(planned, args), deps.confirmer.ttl)
-    if isinstance(planned, CreateByPut):
-        planned = await deps.confirmer.create_by_put(planned, actor=actor_of(user), front=FRONT)
-        await post_audit_line(deps, client, f"{mention(user)}: {planned.message}")
-    return render.outcome(planned)
+def in_slack_words(err: InvalidInputError, spec: Spec) -> InvalidInputError:
+    """A core refusal names input fields; the person typed flags."""
+    fields = [FieldProblem(spec.display(p.field), spec.in_flags(p.problem)) for p in err.fields]
+    out = InvalidInputError(spec.in_flags(err.message), fields=fields, hint=err.hint)
+    out.request_id = err.request_id
+    return out
 
 
-def button_value(plan: Plan, replace_args: ReplaceInput | None) -> str:
-    """What the confirm button carries: the signed plan, and for a replace the arguments it was made of."""
-    data: dict[str, Any] = {"t": plan.token}
-    if replace_args is not None:
-        data["r"] = replace_args.model_dump(mode="json", exclude_defaults=True)
+def button_value(plan: Plan, inp: InputModel) -> str:
+    """What the confirm button carries: the signed plan and the request it was made of."""
+    data = {"t": plan.token, "a": inp.model_dump(mode="json", exclude_defaults=True)}
     return json.dumps(data, separators=(",", ":"))
+
+
+def operation_of(name: str) -> Operation | None:
+    return CATALOGUE.get(name)
 
 
 async def post_audit_line(deps: BotDeps, client: AsyncWebClient, line: str) -> None:
@@ -146,5 +151,5 @@ async def post_audit_line(deps: BotDeps, client: AsyncWebClient, line: str) -> N
         logger.exception("could not post to the audit channel %s", deps.audit_channel)
 
 
-def executed(result: ConfirmResult) -> bool:
+def executed(result: ConfirmResult[Any]) -> bool:
     return result.status in ("executed", "created")

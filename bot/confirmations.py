@@ -1,4 +1,4 @@
-"""Delete and replace: danger button (with Slack's confirm dialog) → type-the-name modal → execute once.
+"""Confirmed changes: danger button (with Slack's confirm dialog) → type-the-name modal → execute once.
 
 Each step checks with the core's ``Confirmer``: the plan's signature, expiry, that the
 person clicking is the person who asked, protection, and at execution the registry's
@@ -16,10 +16,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot import render
-from bot.commands import FRONT, BotDeps, actor_of, executed, post_audit_line
+from bot.commands import BotDeps, caller_of, executed, operation_of, post_audit_line
 from tools.confirm import ConfirmationError
 from tools.errors import RegistryError
-from tools.operations import ReplaceInput
 
 logger = logging.getLogger("bot.confirmations")
 
@@ -41,19 +40,23 @@ class ConfirmFlow:
     async def on_confirm(
         self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
-        confirmer = self.deps.confirmer
+        confirmer = self.deps.core.confirmer
         await ack()
         user = body["user"]["id"]
         try:
             data = json.loads(body["actions"][0]["value"])
-            claims = confirmer.validate(data["t"], actor=actor_of(user), front=FRONT)
-        except (ConfirmationError, ValueError, KeyError) as err:
+            claims = confirmer.validate(str(data["t"]), caller=caller_of(user))
+        except (ValueError, KeyError, TypeError) as err:
+            confirmer.refused_token("", "confirm", caller_of(user), None)
+            await _tell(respond, err)
+            return
+        except ConfirmationError as err:
             await _tell(respond, err)
             return
         metadata = json.dumps(
             {
                 "t": data["t"],
-                "r": data.get("r"),
+                "a": data.get("a"),
                 "u": body.get("response_url"),
                 "c": (body.get("channel") or {}).get("id"),
             },
@@ -69,39 +72,41 @@ class ConfirmFlow:
             )
 
     async def on_cancel(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
-        confirmer = self.deps.confirmer
+        confirmer = self.deps.core.confirmer
         await ack()
         user = body["user"]["id"]
-        claims = confirmer.signer.verify(json.loads(body["actions"][0]["value"]).get("t", ""))
-        if claims is None or claims.actor != actor_of(user):
+        claims = confirmer.signer.verify(str(_loads(body["actions"][0].get("value")).get("t", "")))
+        if claims is None or claims.actor != caller_of(user).actor:
             await respond(**render.refusal("Only the person who asked can cancel this."), replace_original=False)
             return
-        result = confirmer.decline(claims, actor=actor_of(user), front=FRONT, reason="cancelled in Slack")
+        result = confirmer.decline(claims, caller=caller_of(user), reason="cancelled in Slack")
         await respond(**render.outcome(result), replace_original=True)
 
     async def on_submit(
         self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        confirmer = self.deps.confirmer
+        confirmer = self.deps.core.confirmer
         user = body["user"]["id"]
-        meta = json.loads(view.get("private_metadata") or "{}")
-        claims = confirmer.signer.verify(meta.get("t", ""))
+        caller = caller_of(user)
+        meta = _loads(view.get("private_metadata"))
+        token = str(meta.get("t", ""))
+        claims = confirmer.signer.verify(token)
         typed = (view["state"]["values"].get(render.NAME_BLOCK, {}).get(render.NAME_ACTION, {}) or {}).get("value")
         if claims is not None and not claims.name_matches(typed):
             await ack(
-                response_action="errors", errors={render.NAME_BLOCK: f"Type exactly {claims.registry_name} to confirm"}
+                response_action="errors", errors={render.NAME_BLOCK: f"Type exactly {claims.confirm_name} to confirm"}
             )
             return
         await ack()
         url = meta.get("u")
-        if claims is None:
+        op = operation_of(claims.operation) if claims is not None else None
+        if claims is None or op is None:
+            confirmer.refused_token(token, "confirm", caller, None)
             await _post(url, render.refusal("That confirmation is not valid; nothing changed."), replace=False)
             return
         try:
-            replace = ReplaceInput.model_validate(meta["r"]) if meta.get("r") else None
-            result = await confirmer.execute(
-                claims, actor=actor_of(user), front=FRONT, replace=replace, typed_name=typed, require_typed_name=True
-            )
+            inp = op.input.model_validate(meta.get("a") or {})
+            result = await confirmer.execute(claims, op, inp, caller=caller, typed_name=typed, require_typed_name=True)
         except ConfirmationError as err:
             if err.reason == "used":  # a double submit or a replay: the first one already answered
                 return
@@ -121,15 +126,24 @@ class ConfirmFlow:
             await post_audit_line(self.deps, client, note)
 
     async def on_closed(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        confirmer = self.deps.confirmer
+        confirmer = self.deps.core.confirmer
         await ack()
-        meta = json.loads(view.get("private_metadata") or "{}")
-        claims = confirmer.signer.verify(meta.get("t", ""))
+        meta = _loads(view.get("private_metadata"))
+        claims = confirmer.signer.verify(str(meta.get("t", "")))
         user = body["user"]["id"]
-        if claims is None or claims.actor != actor_of(user):
+        if claims is None or claims.actor != caller_of(user).actor:
             return
-        result = confirmer.decline(claims, actor=actor_of(user), front=FRONT, reason="the dialog was closed")
+        result = confirmer.decline(claims, caller=caller_of(user), reason="the dialog was closed")
         await _post(meta.get("u"), render.outcome(result), replace=True)
+
+
+def _loads(raw: Any) -> dict[str, Any]:
+    """Hidden data from a button or a modal: a dict, or empty when it is not one (tampered)."""
+    try:
+        data = json.loads(raw or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 async def _tell(respond: AsyncRespond, err: Exception) -> None:

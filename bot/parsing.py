@@ -1,7 +1,9 @@
-"""Pure: the text of a ``/registry`` command → a typed request, or a usage error.
+"""Pure: the text of a ``/registry`` command → an operation and its typed input, or a usage error.
 
-The requests are the same pydantic inputs the MCP tools use; usage text and validation
-come from those models. Nothing here raises anything but ``UsageError``.
+The grammar is derived from the catalogue: each operation's ``SlackForm`` gives its words,
+positional arguments and flags; its input model (the same one the MCP tool uses) validates.
+Nothing here raises anything but ``UsageError``. An unknown subcommand is a usage error: it
+can never fall through to an operation, let alone a destructive one.
 """
 
 from __future__ import annotations
@@ -10,158 +12,63 @@ import argparse
 import difflib
 import html
 import shlex
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from tools.operations import (
-    CreateInput,
-    ListInput,
-    NameInput,
-    RegistryRefInput,
-    ReplaceInput,
-    UpdateInput,
-)
+from tools import InvalidInputError
+from tools.operations import CATALOGUE, Flag, Operation, SlackForm
 
-FlagKind = Literal["value", "int", "list", "true", "false"]
-
-
-@dataclass(frozen=True)
-class Flag:
-    flag: str
-    field: str
-    kind: FlagKind
-    metavar: str = ""
-
-    def usage(self) -> str:
-        return f"[{self.flag} {self.metavar}]" if self.metavar else f"[{self.flag}]"
+HELP = "help"
 
 
 @dataclass(frozen=True)
 class Spec:
+    """A subcommand: an operation's Slack form (``op`` is None for help)."""
+
     name: str
+    form: SlackForm
     summary: str
-    model: type[BaseModel] | None = None
-    positional: str | None = None
-    metavar: str = ""
-    required: bool = True
-    flags: tuple[Flag, ...] = field(default_factory=tuple)
-    writes: bool = False
+    op: Operation | None = None
 
     def usage(self) -> str:
-        parts = [f"/registry {self.name}"]
-        if self.positional:
-            parts.append(self.metavar if self.required else f"[{self.metavar}]")
-        parts += [f.usage() if f.field != "location" else f"{f.flag} {f.metavar}" for f in self.flags]
-        return " ".join(parts)
+        return self.form.usage()
 
     def flag_help(self) -> list[str]:
-        """One line per flag, the words taken from the input model's field descriptions."""
-        out = []
-        for f in self.flags:
-            info = self.model.model_fields.get(f.field) if self.model else None
-            out.append(f"{f.flag}: {info.description if info and info.description else f.field}")
-        return out
+        """One line per flag, in Slack's words: ``--gc-days mon,thu: garbage collection weekdays``."""
+        return [f"{f.flag}{' ' + f.metavar if f.metavar else ''}: {f.help}" for f in self.form.flags]
+
+    def display(self, field_name: str) -> str:
+        """A field of the input model as the person typed it: the metavar or the flag."""
+        if field_name in self.form.positional:
+            return self.form.metavars[self.form.positional.index(field_name)]
+        return next((f.flag for f in self.form.flags if f.field == field_name), field_name)
 
     def in_flags(self, message: str) -> str:
         """A model's message in this front's words: field names become flags."""
-        message = message.removeprefix("Value error, ")
-        for f in self.flags:
+        for f in sorted(self.form.flags, key=lambda f: -len(f.field)):
             message = message.replace(f.field, f.flag)
         return message
 
-    def display(self, field_name: str) -> str:
-        if field_name == self.positional:
-            return self.metavar
-        return next((f.flag for f in self.flags if f.field == field_name), field_name)
+
+def _specs() -> dict[str, Spec]:
+    specs = {HELP: Spec(HELP, SlackForm((HELP,), ("topic",), ("SUBCOMMAND",), optional=True), "show this help")}
+    for op in CATALOGUE.values():
+        name = " ".join(op.slack.words)
+        specs[name] = Spec(name, op.slack, op.slack.help or op.summary, op)
+    return specs
 
 
-GC_DAYS = Flag("--gc-days", "gc_days", "list", "Mon,Thu")
-GC_TIME = Flag("--gc-time", "gc_time", "value", "01:30")
-ALLOW = Flag("--allow", "api_subnet_allow_list", "list", "CIDR,…")
-
-SPECS: dict[str, Spec] = {
-    s.name: s
-    for s in (
-        Spec("help", "show this help", positional="topic", metavar="SUBCOMMAND", required=False),
-        Spec(
-            "list",
-            "list registries, optionally by part of the name",
-            ListInput,
-            "name_filter",
-            "NAME-FILTER",
-            required=False,
-            flags=(Flag("--limit", "limit", "int", "N"),),
-        ),
-        Spec("get", "show one registry", RegistryRefInput, "registry", "NAME|ID"),
-        Spec("locations", "list the locations a registry can be created in"),
-        Spec("check", "is a registry name available?", NameInput, "name", "NAME"),
-        Spec(
-            "create",
-            "create a registry",
-            CreateInput,
-            "name",
-            "NAME",
-            writes=True,
-            flags=(
-                Flag("--location", "location", "value", "LOC"),
-                GC_DAYS,
-                GC_TIME,
-                Flag("--no-scan", "vulnerability_scanning", "false"),
-                ALLOW,
-            ),
-        ),
-        Spec(
-            "update",
-            "change some settings of a registry",
-            UpdateInput,
-            "registry",
-            "NAME|ID",
-            writes=True,
-            flags=(
-                GC_DAYS,
-                GC_TIME,
-                Flag("--no-gc", "clear_gc_schedule", "true"),
-                Flag("--scan", "vulnerability_scanning", "true"),
-                Flag("--allow", ALLOW.field, "list", "CIDR,…|none"),
-            ),
-        ),
-        Spec(
-            "replace",
-            "replace all settings of a registry (what you leave out is reset)",
-            ReplaceInput,
-            "registry",
-            "NAME|ID",
-            writes=True,
-            flags=(GC_DAYS, GC_TIME, Flag("--no-scan", "vulnerability_scanning", "false"), ALLOW),
-        ),
-        Spec("delete", "delete a registry and everything in it", RegistryRefInput, "registry", "NAME|ID", writes=True),
-    )
-}
-ALIASES = {
-    "ls": "list",
-    "show": "get",
-    "info": "get",
-    "describe": "get",
-    "rm": "delete",
-    "del": "delete",
-    "remove": "delete",
-    "new": "create",
-    "add": "create",
-    "edit": "update",
-    "set": "update",
-    "regions": "locations",
-    "location": "locations",
-    "available": "check",
-    "?": "help",
-}
+SPECS: dict[str, Spec] = _specs()
+ALIASES: dict[str, str] = {alias: name for name, s in SPECS.items() for alias in s.form.aliases} | {"?": HELP}
 
 
 @dataclass(frozen=True)
 class Request:
     command: str
-    args: Any = None  # the validated input model; the topic string for help; None otherwise
+    op: Operation | None = None
+    args: Any = None  # the validated input model; the topic for help
 
 
 class UsageError(Exception):
@@ -190,56 +97,60 @@ def normalise(text: str) -> str:
     return text.strip()
 
 
+def find_spec(words: list[str]) -> tuple[Spec, int]:
+    """The longest run of leading words that names a subcommand (or an alias of one)."""
+    for size in (3, 2, 1):
+        key = " ".join(w.lower() for w in words[:size])
+        if len(words) >= size and (key in SPECS or key in ALIASES):
+            return SPECS[ALIASES.get(key, key)], size
+    close = difflib.get_close_matches(words[0].lower(), [*SPECS, *ALIASES], n=1, cutoff=0.5)
+    suggestion = ALIASES.get(close[0], close[0]) if close else None
+    raise UsageError(f"unknown subcommand {words[0]!r}", None, suggestion)
+
+
 def parse(text: str) -> Request:
     try:
         words = shlex.split(normalise(text))
     except ValueError as exc:
         raise UsageError(f"could not read the command: {exc}") from None
     if not words:
-        return Request("help")
-    name = ALIASES.get(words[0].lower(), words[0].lower())
-    spec = SPECS.get(name)
-    if spec is None:
-        close = difflib.get_close_matches(name, [*SPECS, *ALIASES], n=1, cutoff=0.5)
-        suggestion = ALIASES.get(close[0], close[0]) if close else None
-        raise UsageError(f"unknown subcommand {words[0]!r}", None, suggestion)
+        return Request(HELP)
+    spec, used = find_spec(words)
     try:
-        return _parse_args(spec, words[1:])
+        return _parse_args(spec, words[used:])
     except UsageError as exc:
         raise UsageError(exc.problem, spec) from None
 
 
 def _parse_args(spec: Spec, words: list[str]) -> Request:
+    form = spec.form
     parser = _Parser(prog=f"/registry {spec.name}", add_help=False, allow_abbrev=False, exit_on_error=False)
-    if spec.positional:
-        parser.add_argument(spec.positional, metavar=spec.metavar, nargs=None if spec.required else "?")
-    for flag in spec.flags:
+    for field, metavar in zip(form.positional, form.metavars, strict=True):
+        parser.add_argument(field, metavar=metavar, nargs="?" if form.optional else None)
+    for flag in form.flags:
         if flag.kind in ("true", "false"):
             parser.add_argument(flag.flag, dest=flag.field, action="store_const", const=flag.kind == "true")
         else:
-            parser.add_argument(
-                flag.flag, dest=flag.field, metavar=flag.metavar, nargs="+" if flag.kind == "list" else None
-            )
+            nargs = "+" if flag.kind == "list" else None
+            parser.add_argument(flag.flag, dest=flag.field, metavar=flag.metavar or "VALUE", nargs=nargs)
     try:
         parsed = parser.parse_args(words)
     except argparse.ArgumentError as exc:
         raise UsageError(str(exc)) from None
     values = {k: v for k, v in vars(parsed).items() if v is not None}
-    if spec.name == "help":
-        return Request("help", values.get("topic"))
-    for flag in spec.flags:
+    if spec.op is None:
+        return Request(HELP, None, values.get("topic"))
+    for flag in form.flags:
         if flag.field in values:
             values[flag.field] = _convert(flag, values[flag.field])
-    if spec.model is None:
-        return Request(spec.name)
+    missing = [f.flag for f in form.flags if f.required and f.field not in values]
+    if missing:
+        raise UsageError(f"{', '.join(missing)} is required")
     try:
-        return Request(spec.name, spec.model.model_validate(values))
+        return Request(spec.name, spec.op, spec.op.input.model_validate(values))
     except ValidationError as exc:
-        problems = [
-            f"{spec.display(str(e['loc'][0])) if e['loc'] else spec.name}: {spec.in_flags(e['msg'])}"
-            for e in exc.errors()
-        ]
-        raise UsageError("; ".join(problems)) from None
+        err = InvalidInputError.from_validation(exc, name=spec.display)
+        raise UsageError("; ".join(spec.in_flags(line) for line in err.lines())) from None
 
 
 def _convert(flag: Flag, raw: Any) -> Any:

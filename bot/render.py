@@ -10,11 +10,21 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from pydantic import BaseModel
+
 from bot.parsing import SPECS, Spec
 from tools.confirm import ConfirmationError, ConfirmResult, Plan
-from tools.errors import RegistryError
+from tools.errors import InvalidInputError, RegistryError
 from tools.tokens import Claims
-from tools.views import LocationList, NameCheck, RegistryDetail, RegistryList, RegistrySummary, human_bytes
+from tools.views import (
+    LocationList,
+    NameCheck,
+    RegistryDetail,
+    RegistryList,
+    RegistrySummary,
+    WriteResult,
+    human_bytes,
+)
 
 Message = dict[str, Any]
 SECTION_LIMIT = 3000
@@ -31,6 +41,17 @@ NAME_BLOCK, NAME_ACTION = "confirm_name", "typed"
 
 def esc(text: object) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fallback(text: object) -> str:
+    """The notification text: shown raw by Slack clients, so ``->`` stays ``->`` (``<`` and ``&``
+    are still escaped so nothing in it becomes a link or a mention)."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;")
+
+
+def verb(operation: str) -> str:
+    """``delete_registry`` → ``Delete``."""
+    return operation.split("_", 1)[0].capitalize()
 
 
 def plain(text: str, limit: int = 75) -> dict[str, Any]:
@@ -66,9 +87,9 @@ def header(text: str) -> dict[str, Any]:
 
 
 def message(text: str, blocks: list[dict[str, Any]]) -> Message:
-    """``text`` is the notification fallback: plain words, escaped like everything else."""
+    """``text`` is the notification fallback: plain words."""
     assert len(blocks) <= BLOCK_LIMIT
-    return {"text": esc(text)[:SECTION_LIMIT], "blocks": blocks}
+    return {"text": fallback(text)[:SECTION_LIMIT], "blocks": blocks}
 
 
 # ---------------------------------------------------------------- help and usage
@@ -79,13 +100,20 @@ def help_message(spec: Spec | None = None, problem: str | None = None, suggestio
     if problem:
         hint = f" Did you mean `/registry {suggestion}`?" if suggestion else ""
         blocks.append(section(f":warning: {esc(problem)}.{hint}"))
-    if spec is not None and spec.name != "help":
+    if spec is not None and spec.op is not None:
         lines = [f"`{esc(spec.usage())}`", esc(spec.summary), *(f"• `{esc(line)}`" for line in spec.flag_help())]
         blocks += sections(lines)
     else:
         blocks.append(section("*Manage IONOS Container Registry registries*"))
         blocks += sections(f"`{esc(s.usage())}` {esc(s.summary)}" for s in SPECS.values())
-        blocks.append(context("Registries are named or given by UUID. Delete and replace ask you to type the name."))
+        blocks.append(
+            context(
+                "Registries by name, hostname or UUID. Lists are comma-separated (`--gc-days mon,thu`, "
+                "`--allow 10.0.0.0/8,192.0.2.1`; `--allow none` = unrestricted); times are UTC "
+                "(`--gc-time 1:30`; 01:23 when only days are given). Deletes, replaces and risky updates ask "
+                "you to type the name. `/registry help SUBCOMMAND` for its flags."
+            )
+        )
     return message(problem or "How to use /registry", blocks)
 
 
@@ -163,19 +191,33 @@ def name_check(result: NameCheck) -> Message:
 # ---------------------------------------------------------------- confirmation
 
 
+def view(out: BaseModel, intro: str | None = None) -> Message:
+    """Any operation's output, by its type; anything without a renderer is shown as its lines."""
+    if isinstance(out, RegistryList):
+        return registry_list(out, None, len(out.registries) or 20)
+    if isinstance(out, WriteResult):
+        return registry_card(out.registry, intro=intro or out.message)
+    if isinstance(out, RegistryDetail):
+        return registry_card(out, intro=intro)
+    if isinstance(out, LocationList):
+        return locations(out)
+    if isinstance(out, NameCheck):
+        return name_check(out)
+    lines = [esc(line) for line in out.lines()] if hasattr(out, "lines") else [esc(out)]
+    return message(intro or (out.lines()[0] if hasattr(out, "lines") else "Done"), sections(lines))
+
+
 def preview(plan: Plan, button_value: str, ttl_seconds: int) -> Message:
     """The preview with a danger button (and Slack's own confirm dialog) and a cancel button."""
-    name = plan.claims.registry_name
-    verb = "Delete" if plan.claims.operation == "delete_registry" else "Replace"
+    name, action = plan.claims.confirm_name, verb(plan.claims.operation)
     lines = [esc(line) for line in plan.preview.lines()]
-    blocks = [header(f"{verb} {name}?"), *sections(lines, per_block=20)]
+    blocks = [header(f"{action} {name}?"), *sections(lines, per_block=20)]
     if len(button_value) > VALUE_LIMIT:
         raise ValueError("this change is too large to carry in a Slack button; use fewer allow-list entries")
+    undo = " This cannot be undone." if action == "Delete" else ""
     dialog = {
-        "title": plain(f"{verb} {name}?", 100),
-        "text": plain(
-            f"Next you type the name to confirm. {'This cannot be undone.' if verb == 'Delete' else ''}", 300
-        ),
+        "title": plain(f"{action} {name}?", 100),
+        "text": plain(f"Next you type the name to confirm.{undo}", 300),
         "confirm": plain("Continue", 30),
         "deny": plain("Back", 30),
         "style": "danger",
@@ -189,7 +231,7 @@ def preview(plan: Plan, button_value: str, ttl_seconds: int) -> Message:
                     "type": "button",
                     "action_id": CONFIRM_ACTION,
                     "style": "danger",
-                    "text": plain(f"{verb} {name}…"),
+                    "text": plain(f"{action} {name}…"),
                     "value": button_value,
                     "confirm": dialog,
                 },
@@ -199,53 +241,58 @@ def preview(plan: Plan, button_value: str, ttl_seconds: int) -> Message:
     )
     window = f"{ttl_seconds // 60} minutes" if ttl_seconds >= 120 else f"{ttl_seconds} seconds"
     blocks.append(context(f"Only you can confirm, within {window}."))
-    return message(f"{verb} {name}? Review the preview and confirm.", blocks)
+    return message(f"{action} {name}? Review the preview and confirm.", blocks)
 
 
 def confirm_modal(claims: Claims, private_metadata: str) -> dict[str, Any]:
     if len(private_metadata) > METADATA_LIMIT:
         raise ValueError("confirmation metadata too large for Slack")
-    verb = "Delete" if claims.operation == "delete_registry" else "Replace"
+    action, name = verb(claims.operation), claims.confirm_name
+    kind = claims.operation.split("_", 1)[-1].replace("_", " ")
     return {
         "type": "modal",
         "callback_id": MODAL_CALLBACK,
         "notify_on_close": True,
         "private_metadata": private_metadata,
-        "title": plain(f"{verb} registry", 24),
-        "submit": plain(verb, 24),
+        "title": plain(f"{action} {kind}", 24),
+        "submit": plain(action, 24),
         "close": plain("Cancel", 24),
         "blocks": [
-            section(f"To {verb.lower()} *{esc(claims.registry_name)}*, type its name."),
+            section(f"To {action.lower()} *{esc(name)}*, type its name."),
             {
                 "type": "input",
                 "block_id": NAME_BLOCK,
-                "label": plain("Registry name", 2000),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": NAME_ACTION,
-                    "placeholder": plain(claims.registry_name, 150),
-                },
+                "label": plain("Name", 2000),
+                "element": {"type": "plain_text_input", "action_id": NAME_ACTION, "placeholder": plain(name, 150)},
             },
         ],
     }
 
 
-def outcome(result: ConfirmResult) -> Message:
+def outcome(result: ConfirmResult[Any]) -> Message:
     icon = {
         "executed": ":white_check_mark:",
         "created": ":white_check_mark:",
         "declined": ":leftwards_arrow_with_hook:",
-        "unchanged": ":information_source:",
     }.get(result.status, ":information_source:")
-    if result.registry is not None and result.status != "declined":
-        card = registry_card(result.registry)
-        return message(result.message, [section(f"{icon} {esc(result.message)}"), *card["blocks"]])
-    return message(result.message, [section(f"{icon} {esc(result.message)}")])
+    blocks = [section(f"{icon} {esc(result.message)}")]
+    if result.changes and result.status in ("executed", "created"):
+        blocks += sections(f"• {esc(c.line())}" for c in result.changes)
+    if result.result is not None and result.status != "declined":
+        blocks += view(result.result)["blocks"]
+    return message(result.message, blocks[:BLOCK_LIMIT])
 
 
 def public_note(user_id: str, claims: Claims) -> str:
-    verb = "deleted" if claims.operation == "delete_registry" else "replaced the settings of"
-    return f"<@{user_id}> {verb} registry *{esc(claims.registry_name)}* ({esc(claims.registry_id)})."
+    past = {"Delete": "deleted", "Replace": "replaced the settings of", "Update": "updated"}
+    action = past.get(verb(claims.operation), verb(claims.operation).lower() + "d")
+    kind = claims.operation.split("_", 1)[-1].replace("_", " ")
+    target = (
+        claims.confirm_name
+        if claims.target_name in ("", claims.registry_name)
+        else (f"{claims.confirm_name} in {claims.registry_name}")
+    )
+    return f"<@{user_id}> {action} {kind} *{esc(target)}* ({esc(claims.target_id or claims.registry_id)})."
 
 
 # ---------------------------------------------------------------- failures
@@ -258,9 +305,12 @@ def error(err: RegistryError) -> Message:
         lines.append(f"IONOS said: {esc(detail)}")
     if err.hint:
         lines.append(f"_Next:_ {esc(err.hint)}")
+    if isinstance(err, InvalidInputError) and err.fields:
+        lines = [f":x: {esc(err.message.split(':', 1)[0])}:", *(f"• {esc(line)}" for line in err.lines())]
+        lines.append(f"_Next:_ {esc(err.hint)}")
     blocks = sections(lines)
     if isinstance(err, ConfirmationError) and err.current is not None:
-        blocks += registry_card(err.current)["blocks"]
+        blocks += view(err.current)["blocks"]
     if err.request_id:
         blocks.append(context(f"request id `{esc(err.request_id)}`"))
     return message(f"{err.message}", blocks)

@@ -10,6 +10,8 @@ import uvicorn
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.internals import parse_body
+from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -35,10 +37,29 @@ class Fronts:
             await self.main(scope, receive, send)
 
 
-def build_asgi(slack: AsyncApp, mcp_app: ASGIApp | None, health: dict[str, Any]) -> ASGIApp:
+def build_asgi(
+    slack: AsyncApp, mcp_app: ASGIApp | None, health: dict[str, Any], *, signing_secret: str
+) -> ASGIApp:
     handler = AsyncSlackRequestHandler(slack)
+    verifier = SignatureVerifier(signing_secret)
 
     async def events(request: Request) -> Response:
+        """Bolt parses a body before it checks its signature, and a malformed one (``payload=%7Bx``)
+        becomes a 500 with a traceback; so the signature is checked first (401) and the body next (400)."""
+        raw = await request.body()
+        try:
+            valid = verifier.is_valid_request(raw, dict(request.headers))
+        except (UnicodeDecodeError, ValueError):  # a body that is not even UTF-8 was not signed by Slack
+            valid = False
+        if not valid:
+            return JSONResponse({"error": "invalid request"}, status_code=401)
+        try:
+            text = raw.decode("utf-8")
+            parsed = parse_body(text, request.headers.get("content-type"))
+        except (UnicodeDecodeError, ValueError):
+            parsed = None
+        if not isinstance(parsed, dict) or not parsed:
+            return JSONResponse({"error": "malformed request body"}, status_code=400)
         return await handler.handle(request)
 
     async def healthz(request: Request) -> Response:

@@ -21,7 +21,7 @@ from tools.config import SafetySettings
 from tools.confirm import Confirmer
 from tools.emulator.app import EmulatorApp, build_app
 from tools.emulator.backend import Backend, StoredRegistry
-from tools.operations import Registries
+from tools.operations import Caller, Core
 
 TOKEN = "test-token-s3cr3t-value"
 
@@ -130,9 +130,12 @@ class Stack:
     emulator: EmulatorApp
     client: RegistryClient
     audit: AuditLog
-    registries: Registries
-    confirmer: Confirmer
+    core: Core
     clock: Clock
+
+    @property
+    def confirmer(self) -> Confirmer:
+        return self.core.confirmer
 
     @property
     def records(self) -> list[AuditRecord]:
@@ -151,5 +154,8 @@ def stack(emulator: EmulatorApp, client: RegistryClient, tmp_path: Path) -> Stac
     clock = Clock()
     audit = AuditLog(tmp_path / "audit.jsonl")
     safety = SafetySettings(registry_protected="prod-*,*-critical", registry_confirm_secret="k" * 32)
-    confirmer = Confirmer(client, audit, safety, clock=clock)
-    return Stack(emulator, client, audit, Registries(client, audit), confirmer, clock)
+    return Stack(emulator, client, audit, Core.build(client, audit, safety, clock=clock), clock)
+
+
+def caller(actor: str = "slack:U-ALICE", front: str = "test") -> Caller:
+    return Caller(actor, front)

@@ -40,6 +40,7 @@ class AuditRecord(BaseModel):
     operation: str
     registry_id: str | None
     registry_name: str | None
+    resource: str | None = None
     outcome: Outcome
     changed_fields: list[str] = Field(default_factory=list)
     request_id: str | None = None
@@ -64,6 +65,7 @@ class AuditLog:
         outcome: Outcome,
         registry_id: str | None = None,
         registry_name: str | None = None,
+        resource: str | None = None,
         changed_fields: list[str] | None = None,
         request_id: str | None = None,
         detail: str | None = None,
@@ -75,6 +77,7 @@ class AuditLog:
             outcome=outcome,
             registry_id=registry_id,
             registry_name=registry_name,
+            resource=resource,
             changed_fields=changed_fields or [],
             request_id=request_id,
             detail=detail,
@@ -101,6 +104,7 @@ def audited(
     front: str,
     registry_id: str | None = None,
     registry_name: str | None = None,
+    resource: str | None = None,
     fields: list[str] | None = None,
 ) -> Iterator[None]:
     """Run the API call inside the block; record executed or failed with the IONOS request id."""
@@ -113,6 +117,7 @@ def audited(
             outcome=outcome,
             registry_id=registry_id,
             registry_name=registry_name,
+            resource=resource,
             changed_fields=fields,
             request_id=request_id,
             detail=detail,

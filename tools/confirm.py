@@ -1,9 +1,12 @@
-"""plan → preview → a human's yes → execute once. Shared by the MCP and Slack fronts.
+"""plan → preview → a person's yes → execute once. One engine for every confirmed change, both fronts.
 
-A ``Plan`` binds an operation to one registry, the fingerprint of the state the human
-saw, the exact arguments, the person who asked and an expiry; its token is an
-HMAC-SHA256 signature over all of that plus a nonce. ``execute`` re-checks everything
-right before the API call and runs a plan at most once.
+An operation's ``prepare`` reads the current state and returns a ``Change``: the target, the
+preview, the risks and how to apply it. The engine decides: nothing to do, run at once (no
+risk), refuse (protected, or this caller may not confirm), or a ``Plan`` whose token binds the
+operation, the target, the fingerprint of the state the person saw, the exact arguments, the
+person and an expiry. ``execute`` re-checks all of it right before the call and runs a plan at
+most once. A refusal for the arguments or the target does not use the confirmation up; only a
+call that reaches the API, or finds the state changed, does.
 """
 
 from __future__ import annotations
@@ -12,30 +15,32 @@ import hashlib
 import json
 import secrets
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fnmatch import fnmatchcase
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, SerializeAsAny
 
 from tools.audit import AuditLog, Outcome, audited
 from tools.client import RegistryClient
 from tools.config import SafetySettings
-from tools.errors import InvalidInputError, NotFoundError, RegistryError
-from tools.models import RegistrySpec, is_registry_id
-from tools.operations import ReplaceInput, resolve
-from tools.previews import Preview, delete_preview, fingerprint, replace_preview
+from tools.errors import NotFoundError, RegistryError
+from tools.models import InputModel
+from tools.previews import FieldChange, Preview, Target
+from tools.resolve import registry_name_of
 from tools.tokens import Claims, TokenSigner
-from tools.views import RegistryDetail
 
-Op = Literal["delete_registry", "replace_registry"]
+if TYPE_CHECKING:
+    from tools.operations.catalogue import Caller, Operation
+
+Status = Literal["executed", "created", "unchanged", "already_deleting", "confirmation_required", "declined"]
+R = TypeVar("R", bound=BaseModel)
 
 
 class ConfirmationError(RegistryError):
-    """The plan may not run: expired, denied, or the registry changed (``current`` shows it)."""
+    """The plan may not run: expired, denied, or the target changed (``current`` shows it now)."""
 
     def __init__(
         self,
@@ -43,21 +48,70 @@ class ConfirmationError(RegistryError):
         *,
         outcome: Outcome,
         reason: str = "denied",
-        current: RegistryDetail | None = None,
+        current: BaseModel | None = None,
         hint: str | None = None,
     ) -> None:
         super().__init__(message, hint=hint or "Ask again to get a fresh preview.")
         self.outcome = outcome
-        self.reason = reason  # invalid, expired, other_actor, other_registry, protected, used, stale, arguments
+        # invalid, expired, other_actor, other_target, protected, used, stale, arguments, safe_only
+        self.reason = reason
         self.current = current
 
 
+class ConfirmResult(BaseModel, Generic[R]):
+    """The answer of a confirmable call, whatever happened."""
+
+    status: Status
+    message: str
+    preview: Preview | None = None
+    changes: list[FieldChange] = []
+    result: SerializeAsAny[R] | None = None
+    confirmation_token: str | None = None
+    expires_at: datetime | None = None
+
+    def lines(self) -> list[str]:
+        out = [self.message]
+        if self.preview is not None:
+            out += self.preview.lines()
+        out += [f"  {c.line()}" for c in self.changes if self.preview is None]
+        if self.confirmation_token:
+            out.append(f"confirmation_token: {self.confirmation_token} (single use, until {self.expires_at})")
+        if self.result is not None and self.preview is None and hasattr(self.result, "lines"):
+            out += self.result.lines()
+        return out
+
+
 @dataclass(frozen=True)
-class CreateByPut:
-    """A PUT on an unknown id creates: no confirmation needed."""
+class Pinned:
+    """The ids a confirmation is bound to: execution re-reads these, whatever the request's refs say."""
 
     registry_id: str
-    spec: RegistrySpec
+    target_id: str
+
+
+@dataclass
+class Applied:
+    message: str
+    result: BaseModel | None = None
+    status: Status = "executed"
+
+
+@dataclass
+class Change:
+    """One prepared change: on what, what a person would see, why it is risky, and how to make it."""
+
+    target: Target
+    preview: Preview | None
+    apply: Callable[[], Awaitable[Applied]]
+    risks: list[str] = field(default_factory=list)
+    changes: list[FieldChange] = field(default_factory=list)
+    done: ConfirmResult[Any] | None = None  # nothing to call: unchanged, already being deleted
+    creates: bool = False  # a PUT on an unknown id: a create, needs no confirmation
+    current: BaseModel | None = None  # the target now, shown when a plan went stale
+
+    @property
+    def fields(self) -> list[str]:
+        return [c.field for c in self.changes] or ([self.preview.operation] if self.preview else [])
 
 
 @dataclass(frozen=True)
@@ -67,20 +121,22 @@ class Plan:
     token: str
 
 
-class ConfirmResult(BaseModel):
-    """The answer of a delete or replace call, whatever happened."""
+@dataclass(frozen=True)
+class Ready:
+    """A change that needs no confirmation: the front runs it with ``Confirmer.proceed``."""
 
-    status: Literal["executed", "created", "unchanged", "confirmation_required", "declined"]
-    message: str
-    preview: Preview | None = None
-    registry: RegistryDetail | None = None
-    confirmation_token: str | None = None
-    expires_at: datetime | None = None
+    op: Operation
+    change: Change
 
 
-def args_digest(spec: RegistrySpec | None) -> str:
-    body = json.dumps(spec.to_body() if spec else None, sort_keys=True)
+def args_digest(op: Operation, inp: InputModel) -> str:
+    """The request minus the references to the target (those are checked against the ids)."""
+    body = json.dumps(inp.model_dump(mode="json", exclude=set(op.refs)), sort_keys=True)
     return hashlib.sha256(body.encode()).hexdigest()[:32]
+
+
+def resource_of(target: Target) -> str | None:
+    return None if target.kind == "registry" else f"{target.kind}:{target.name}"
 
 
 class Confirmer:
@@ -101,106 +157,74 @@ class Confirmer:
         self.clock = clock
         self._used: dict[str, float] = {}
 
+    def protection(self, key: str) -> str | None:
+        """The REGISTRY_PROTECTED glob matching ``key`` (a registry name, or ``registry/repository``)."""
+        return next((p for p in self.protected if fnmatchcase(key, p)), None)
+
     # ------------------------------------------------------------ planning
 
-    def protection(self, name: str) -> str | None:
-        """The REGISTRY_PROTECTED glob matching ``name``, if any."""
-        return next((p for p in self.protected if fnmatchcase(name, p)), None)
-
-    async def plan_delete(self, ref: str, *, actor: str, front: str) -> Plan:
-        reg = await resolve(self.client, ref)
-        self._guard(reg.name, reg.id, "delete_registry", actor, front)
-        return self._plan("delete_registry", delete_preview(reg), None, actor)
-
-    async def plan_replace(self, inp: ReplaceInput, *, actor: str, front: str) -> Plan | ConfirmResult | CreateByPut:
-        """A plan to confirm; or no confirmation needed: nothing would change (a result), or no
-        registry has this UUID, so the PUT is a create (``CreateByPut``, run by ``create_by_put``)."""
-        try:
-            reg = await resolve(self.client, inp.registry)
-        except NotFoundError:
-            if not is_registry_id(inp.registry):
-                raise
-            if inp.name is None or inp.location is None:
-                raise InvalidInputError.for_field(
-                    "registry", "no registry has this id; to create one with PUT give name and location too"
-                ) from None
-            return CreateByPut(inp.registry, inp.spec_for(inp.name, inp.location))
-        for field, given, current in (
-            ("name", inp.name, reg.name),
-            ("location", inp.location, reg.properties.location),
-        ):
-            if given is not None and given != current:
-                raise InvalidInputError.for_field(field, f"cannot be changed (it is {current!r}); delete and create")
-        if reg.scanning_enabled and not inp.vulnerability_scanning:
-            raise InvalidInputError.for_field(
-                "vulnerability_scanning", "cannot be turned off once enabled (IONOS rule)"
-            )
-        self._guard(reg.name, reg.id, "replace_registry", actor, front)
-        spec = inp.spec_for(reg.name, reg.properties.location)
-        preview = replace_preview(reg, spec)
-        if not preview.changes:
-            return ConfirmResult(
-                status="unchanged",
-                message=f"Nothing would change in {reg.name}; nothing done.",
-                registry=preview.registry,
-            )
-        return self._plan("replace_registry", preview, spec, actor)
-
-    async def create_by_put(self, create: CreateByPut, *, actor: str, front: str) -> ConfirmResult:
-        with audited(
-            self.audit,
-            "replace_registry",
-            actor=actor,
-            front=front,
-            registry_id=create.registry_id,
-            registry_name=create.spec.name,
-            fields=["created"],
-        ):
-            reg = await self.client.replace_registry(create.registry_id, create.spec)
-        return ConfirmResult(
-            status="created",
-            message=f"No registry had id {reg.id}: created {reg.name} with it.",
-            registry=RegistryDetail.of(reg),
-        )
-
-    def _guard(self, name: str, rid: str, operation: str, actor: str, front: str) -> None:
-        pattern = self.protection(name)
+    async def start(self, op: Operation, inp: InputModel, caller: Caller) -> Plan | Ready | ConfirmResult[Any]:
+        """Prepare the change: an answer (nothing to do), a change ready to run, a refusal, or a plan to confirm."""
+        change = await self._prepare(op, inp, None, caller)
+        if change.done is not None:
+            return change.done
+        target, risks = change.target, list(change.risks)
+        pattern = None if change.creates else self.protection(target.protection_key)
         if pattern is not None:
-            self.audit.record(
-                front=front,
-                actor=actor,
-                operation=operation,
-                outcome=Outcome.DENIED,
-                registry_id=rid,
-                registry_name=name,
-                detail=f"protected by {pattern}",
-            )
+            if op.protect == "refuse":
+                self._deny(op.name, target, caller, f"protected by {pattern}")
+                raise ConfirmationError(
+                    f"{target.protection_key} is protected (REGISTRY_PROTECTED matches {pattern!r}): "
+                    f"no front may run {op.name} on it",
+                    outcome=Outcome.DENIED,
+                    reason="protected",
+                    hint="Ask an administrator to change REGISTRY_PROTECTED if this is really intended.",
+                )
+            risks.append(f"{target.protection_key} is protected (REGISTRY_PROTECTED matches {pattern!r})")
+        if not risks:
+            return Ready(op, change)
+        if caller.safe_only:
+            self._deny(op.name, target, caller, "needs confirmation; destructive changes are disabled")
             raise ConfirmationError(
-                f"{name} is protected (REGISTRY_PROTECTED matches {pattern!r}): no front may delete or replace it",
+                f"refused: this change needs a person's confirmation ({'; '.join(risks)}), and this server "
+                "runs with --disable-destructive; nothing changed",
                 outcome=Outcome.DENIED,
-                reason="protected",
-                hint="Ask an administrator to change REGISTRY_PROTECTED if this is really intended.",
+                reason="safe_only",
+                hint="Ask the operator, or make the change from Slack or a server without --disable-destructive.",
             )
+        assert change.preview is not None, f"{op.name}: a risky change needs a preview"
+        warnings = list(dict.fromkeys([*risks, *change.preview.warnings]))
+        preview = change.preview.model_copy(update={"warnings": warnings})
+        return self._plan(op, inp, target, preview, caller.actor)
 
-    def _plan(self, operation: Op, preview: Preview, spec: RegistrySpec | None, actor: str) -> Plan:
-        reg = preview.registry
+    async def proceed(self, ready: Ready, caller: Caller) -> ConfirmResult[Any]:
+        return await self._apply(ready.op, ready.change, caller)
+
+    async def run(self, op: Operation, inp: InputModel, caller: Caller) -> Plan | ConfirmResult[Any]:
+        """``start`` and, when no confirmation is needed, ``proceed``: for fronts that ask in a later request."""
+        started = await self.start(op, inp, caller)
+        return await self.proceed(started, caller) if isinstance(started, Ready) else started
+
+    def _plan(self, op: Operation, inp: InputModel, target: Target, preview: Preview, actor: str) -> Plan:
         claims = Claims(
-            operation,
-            reg.id,
-            reg.name,
-            preview.fingerprint,
-            args_digest(spec),
+            op.name,
+            target.registry_id,
+            target.registry_name,
+            target.fingerprint,
+            args_digest(op, inp),
             actor,
             int(self.clock() + self.ttl),
             secrets.token_urlsafe(12),
+            target.id,
+            target.name,
         )
         return Plan(claims=claims, preview=preview, token=self.signer.sign(claims))
 
-    def confirmation_needed(self, plan: Plan) -> ConfirmResult:
+    def confirmation_needed(self, plan: Plan) -> ConfirmResult[Any]:
         return ConfirmResult(
             status="confirmation_required",
             message=f"Show this preview to the person and ask them to confirm {plan.claims.operation} of "
-            f"{plan.claims.registry_name}; then call again with confirmation_token.",
+            f"{plan.claims.confirm_name}; then call again with the same arguments and confirmation_token.",
             preview=plan.preview,
             confirmation_token=plan.token,
             expires_at=datetime.fromtimestamp(plan.claims.expires_at, UTC),
@@ -208,164 +232,197 @@ class Confirmer:
 
     # ------------------------------------------------------------ tokens
 
-    def open(self, token: str, *, operation: Op, actor: str, front: str) -> Claims:
-        """Verify a token's signature and that it is for ``operation``; raise otherwise."""
+    def open(self, token: str, *, op: Operation, caller: Caller, ref: str | None = None) -> Claims:
+        """Verify a token's signature and that it is for ``op``; refused (and audited) otherwise."""
         claims = self.signer.verify(token)
-        if claims is None or claims.operation != operation:
-            self.audit.record(
-                front=front,
-                actor=actor,
-                operation=operation,
-                outcome=Outcome.DENIED,
-                detail="invalid confirmation token",
-            )
+        if claims is None or claims.operation != op.name:
+            self.refused_token(token, op.name, caller, ref)
             raise ConfirmationError(
-                f"that is not a valid confirmation token for {operation}", outcome=Outcome.DENIED, reason="invalid"
+                f"that is not a valid confirmation token for {op.name}", outcome=Outcome.DENIED, reason="invalid"
             )
         return claims
 
-    def validate(self, token: str, *, actor: str, front: str) -> Claims:
+    def refused_token(self, token: str, operation: str, caller: Caller, ref: str | None) -> None:
+        """Audit a tampered or invalid token, naming the registry the call targeted."""
+        peeked = TokenSigner.peek(token)
+        self.audit.record(
+            front=caller.front,
+            actor=caller.actor,
+            operation=peeked.operation if peeked and operation == "confirm" else operation,
+            outcome=Outcome.DENIED,
+            registry_id=peeked.registry_id if peeked else None,
+            registry_name=(peeked.registry_name if peeked else None) or ref,
+            detail="invalid confirmation token (signature check failed)",
+        )
+
+    def validate(self, token: str, *, caller: Caller) -> Claims:
         """Check a token without using it (signature, expiry, person, protection): before a modal opens."""
         claims = self.signer.verify(token)
         if claims is None:
-            self.audit.record(
-                front=front,
-                actor=actor,
-                operation="confirm",
-                outcome=Outcome.DENIED,
-                detail="invalid confirmation token",
-            )
+            self.refused_token(token, "confirm", caller, None)
             raise ConfirmationError("that confirmation is not valid", outcome=Outcome.DENIED, reason="invalid")
-        self._check(claims, actor=actor, front=front, ref=None)
+        self._check(claims, caller)
         return claims
 
     # ------------------------------------------------------------ execution
 
-    def deny(self, claims: Claims, *, actor: str, front: str, reason: str) -> None:
-        """Record that a plan could not be put to a person (fail closed); the front says why."""
-        self._record(claims, actor, front, Outcome.DENIED, reason)
-
-    def decline(self, claims: Claims, *, actor: str, front: str, reason: str) -> ConfirmResult:
-        self._record(claims, actor, front, Outcome.DECLINED, reason)
+    def decline(self, claims: Claims, *, caller: Caller, reason: str) -> ConfirmResult[Any]:
+        self._record(claims, caller, Outcome.DECLINED, reason)
         return ConfirmResult(status="declined", message=f"Nothing changed: {reason}.")
+
+    def deny(self, claims: Claims, *, caller: Caller, reason: str) -> None:
+        """Record that a plan could not be put to a person (fail closed); the front says why."""
+        self._record(claims, caller, Outcome.DENIED, reason)
 
     async def execute(
         self,
         claims: Claims,
+        op: Operation,
+        inp: InputModel,
         *,
-        actor: str,
-        front: str,
-        replace: ReplaceInput | None = None,
+        caller: Caller,
         typed_name: str | None = None,
         require_typed_name: bool = False,
-        ref: str | None = None,
-    ) -> ConfirmResult:
-        """Run the planned call once, if and only if every check still holds.
-
-        ``replace`` is the replace request as the person gave it; the PUT body is rebuilt
-        from it and must match the previewed arguments exactly.
-        """
-        self._check(claims, actor=actor, front=front, ref=ref)
+    ) -> ConfirmResult[Any]:
+        """Run the planned change once, if and only if every check still holds."""
+        self._check(claims, caller)
+        self._check_request(claims, op, inp, caller)
         if require_typed_name and not claims.name_matches(typed_name):
-            return self.decline(
-                claims, actor=actor, front=front, reason=f"the typed name did not match {claims.registry_name!r}"
-            )
-        self._claim_once(claims, actor, front)
+            return self.decline(claims, caller=caller, reason=f"the typed name did not match {claims.confirm_name!r}")
+        self._refuse_if_used(claims, caller)
         try:
-            current = await self.client.get_registry(claims.registry_id)
+            change = await self._prepare(op, inp, Pinned(claims.registry_id, claims.target_id), caller)
         except NotFoundError:
-            self._record(claims, actor, front, Outcome.STALE, "registry no longer exists")
+            self._claim_once(claims, caller)
+            self._record(claims, caller, Outcome.STALE, "no longer exists")
             raise ConfirmationError(
-                f"{claims.registry_name} no longer exists; nothing done", outcome=Outcome.STALE, reason="stale"
+                f"{claims.confirm_name} no longer exists; nothing done", outcome=Outcome.STALE, reason="stale"
             ) from None
-        spec = None
-        if claims.operation == "replace_registry":
-            spec = replace.spec_for(current.name, current.properties.location) if replace else None
-            if spec is None or args_digest(spec) != claims.args:
-                self._record(claims, actor, front, Outcome.DENIED, "arguments differ from the preview")
-                raise ConfirmationError(
-                    "refused: the arguments differ from the ones previewed", outcome=Outcome.DENIED, reason="arguments"
-                )
-        if fingerprint(current) != claims.fingerprint:
-            self._record(claims, actor, front, Outcome.STALE, "state changed since the preview")
+        except RegistryError as exc:
+            self._record(claims, caller, Outcome.FAILED, str(exc))
+            raise
+        self._claim_once(claims, caller)
+        if change.target.fingerprint != claims.fingerprint or change.done is not None:
+            self._record(claims, caller, Outcome.STALE, "state changed since the preview")
             raise ConfirmationError(
-                f"{claims.registry_name} changed since the preview; nothing done. Its state now:",
+                f"{claims.confirm_name} changed since the preview; nothing done. Its state now:",
                 outcome=Outcome.STALE,
                 reason="stale",
-                current=RegistryDetail.of(current),
+                current=change.current,
             )
-        if spec is None:
-            return await self._delete(claims, actor, front)
-        changed = [change.field for change in replace_preview(current, spec).changes]
-        return await self._replace(claims, spec, changed, actor, front)
+        return await self._apply(op, change, caller)
 
-    def _check(self, claims: Claims, *, actor: str, front: str, ref: str | None) -> None:
+    def _check(self, claims: Claims, caller: Caller) -> None:
+        """Expiry, person and protection: refusals that do not use the confirmation up."""
         if self.clock() > claims.expires_at:
-            self._record(claims, actor, front, Outcome.EXPIRED, "confirmation expired")
+            self._record(claims, caller, Outcome.EXPIRED, "confirmation expired")
             raise ConfirmationError(
-                f"the confirmation for {claims.registry_name} expired ({self.ttl} s)",
+                f"the confirmation for {claims.confirm_name} expired ({self.ttl} s)",
                 outcome=Outcome.EXPIRED,
                 reason="expired",
             )
-        problem = reason = None
-        if claims.actor != actor:
-            problem, reason = "this confirmation was issued to someone else", "other_actor"
-        elif ref is not None and ref.strip() not in (claims.registry_id, claims.registry_name):
-            problem, reason = f"this confirmation is for {claims.registry_name}, not {ref}", "other_registry"
-        elif (pattern := self.protection(claims.registry_name)) is not None:
-            problem = f"{claims.registry_name} is protected (REGISTRY_PROTECTED matches {pattern!r})"
-            reason = "protected"
-        if problem is not None and reason is not None:
-            self._record(claims, actor, front, Outcome.DENIED, problem)
-            raise ConfirmationError(f"refused: {problem}", outcome=Outcome.DENIED, reason=reason)
+        if claims.actor != caller.actor:
+            self._refuse(claims, caller, "this confirmation was issued to someone else", "other_actor")
 
-    def _claim_once(self, claims: Claims, actor: str, front: str) -> None:
-        """Single use: no await between the check and the claim, so concurrent calls cannot both pass."""
+    def _check_request(self, claims: Claims, op: Operation, inp: InputModel, caller: Caller) -> None:
+        if claims.operation != op.name:
+            self._refuse(claims, caller, f"this confirmation is for {claims.operation}, not {op.name}", "invalid")
+        for ref_field in op.refs:
+            given = str(getattr(inp, ref_field, "") or "")
+            if given and not self._names(claims, ref_field, given):
+                self._refuse(
+                    claims, caller, f"this confirmation is for {claims.confirm_name}, not {given}", "other_target"
+                )
+        if args_digest(op, inp) != claims.args:
+            self._refuse(claims, caller, "the arguments differ from the ones previewed", "arguments")
+        if op.protect == "refuse" and (pattern := self.protection(claims.registry_name)) is not None:
+            problem = f"{claims.registry_name} is protected (REGISTRY_PROTECTED matches {pattern!r})"
+            self._refuse(claims, caller, problem, "protected")
+
+    @staticmethod
+    def _names(claims: Claims, ref_field: str, given: str) -> bool:
+        if ref_field == "registry":
+            ids = {claims.registry_id.lower(), claims.registry_name}
+            try:
+                return given.strip().lower() in ids or registry_name_of(given)[0] in ids
+            except RegistryError:
+                return False
+        return given.strip() in (claims.target_id, claims.target_name)
+
+    def _refuse(self, claims: Claims, caller: Caller, problem: str, reason: str) -> None:
+        self._record(claims, caller, Outcome.DENIED, problem)
+        raise ConfirmationError(f"refused: {problem}", outcome=Outcome.DENIED, reason=reason)
+
+    def _refuse_if_used(self, claims: Claims, caller: Caller) -> None:
         now = self.clock()
         self._used = {n: exp for n, exp in self._used.items() if exp >= now}
         if claims.nonce in self._used:
-            self._record(claims, actor, front, Outcome.DENIED, "confirmation already used")
+            self._record(claims, caller, Outcome.DENIED, "confirmation already used")
             raise ConfirmationError(
-                f"this confirmation for {claims.registry_name} was already used", outcome=Outcome.DENIED, reason="used"
+                f"this confirmation for {claims.confirm_name} was already used", outcome=Outcome.DENIED, reason="used"
             )
+
+    def _claim_once(self, claims: Claims, caller: Caller) -> None:
+        """Single use: no await between the check and the claim, so concurrent calls cannot both pass."""
+        self._refuse_if_used(claims, caller)
         self._used[claims.nonce] = claims.expires_at
 
-    async def _delete(self, claims: Claims, actor: str, front: str) -> ConfirmResult:
-        with self._audited(claims, actor, front, ["deleted"]):
-            await self.client.delete_registry(claims.registry_id)
-        return ConfirmResult(
-            status="executed",
-            message=f"Deleted registry {claims.registry_name} "
-            f"({claims.registry_id}); IONOS removes it in the background.",
-        )
+    async def _prepare(self, op: Operation, inp: InputModel, pinned: Pinned | None, caller: Caller) -> Change:
+        """``op.prepare``; a failure before any change is sent is still an attempt, and audited."""
+        assert op.prepare is not None
+        try:
+            return await op.prepare(self.client, inp, pinned)
+        except RegistryError as exc:
+            if pinned is None:
+                ref = getattr(inp, "registry", None)
+                self.audit.record(
+                    front=caller.front,
+                    actor=caller.actor,
+                    operation=op.name,
+                    outcome=Outcome.FAILED,
+                    registry_name=str(ref) if ref else None,
+                    request_id=exc.request_id,
+                    detail=str(exc),
+                )
+            raise
 
-    async def _replace(
-        self, claims: Claims, spec: RegistrySpec, changed: list[str], actor: str, front: str
-    ) -> ConfirmResult:
-        with self._audited(claims, actor, front, changed):
-            reg = await self.client.replace_registry(claims.registry_id, spec)
-        return ConfirmResult(
-            status="executed", message=f"Replaced registry {reg.name}.", registry=RegistryDetail.of(reg)
-        )
-
-    def _audited(self, claims: Claims, actor: str, front: str, fields: list[str]) -> AbstractContextManager[None]:
-        return audited(
+    async def _apply(self, op: Operation, change: Change, caller: Caller) -> ConfirmResult[Any]:
+        target = change.target
+        with audited(
             self.audit,
-            claims.operation,
-            actor=actor,
-            front=front,
-            registry_id=claims.registry_id,
-            registry_name=claims.registry_name,
-            fields=fields,
+            op.name,
+            actor=caller.actor,
+            front=caller.front,
+            registry_id=target.registry_id,
+            registry_name=target.registry_name,
+            resource=resource_of(target),
+            fields=change.fields,
+        ):
+            applied = await change.apply()
+        return ConfirmResult(
+            status=applied.status, message=applied.message, result=applied.result, changes=change.changes
         )
 
-    def _record(self, claims: Claims, actor: str, front: str, outcome: Outcome, detail: str) -> None:
+    def _deny(self, operation: str, target: Target, caller: Caller, detail: str) -> None:
         self.audit.record(
-            front=front,
-            actor=actor,
+            front=caller.front,
+            actor=caller.actor,
+            operation=operation,
+            outcome=Outcome.DENIED,
+            registry_id=target.registry_id,
+            registry_name=target.registry_name,
+            resource=resource_of(target),
+            detail=detail,
+        )
+
+    def _record(self, claims: Claims, caller: Caller, outcome: Outcome, detail: str) -> None:
+        self.audit.record(
+            front=caller.front,
+            actor=caller.actor,
             operation=claims.operation,
             outcome=outcome,
             registry_id=claims.registry_id,
             registry_name=claims.registry_name,
+            resource=None if claims.target_id in ("", claims.registry_id) else f"target:{claims.target_name}",
             detail=detail,
         )

@@ -65,6 +65,8 @@ def _utc_time_of_day(value: Any) -> Any:
     text = value.strip()
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
+    if re.match(r"^\d:\d\d", text):  # 1:30 as people type it
+        text = "0" + text
     try:
         parsed = time.fromisoformat(text)
     except ValueError:

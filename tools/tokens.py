@@ -12,7 +12,8 @@ from dataclasses import asdict, dataclass
 
 @dataclass(frozen=True)
 class Claims:
-    """What a confirmation token carries (signed)."""
+    """What a confirmation token carries (signed). ``target_*`` is the resource acted on (a token,
+    a repository); for registry operations it is the registry itself."""
 
     operation: str
     registry_id: str
@@ -22,9 +23,16 @@ class Claims:
     actor: str
     expires_at: int
     nonce: str
+    target_id: str = ""
+    target_name: str = ""
+
+    @property
+    def confirm_name(self) -> str:
+        """What the person types to confirm."""
+        return self.target_name or self.registry_name
 
     def name_matches(self, typed: str | None) -> bool:
-        return (typed or "").strip() == self.registry_name
+        return (typed or "").strip() == self.confirm_name
 
 
 def _b64(data: bytes) -> str:
@@ -47,6 +55,14 @@ class TokenSigner:
     def sign(self, claims: Claims) -> str:
         payload = json.dumps(asdict(claims), sort_keys=True, separators=(",", ":")).encode()
         return _b64(payload) + "." + _b64(self._digest(payload))
+
+    @staticmethod
+    def peek(token: str) -> Claims | None:
+        """The claims a token says it carries, NOT verified: only to name what a refused call targeted."""
+        try:
+            return Claims(**json.loads(_unb64(token.strip().partition(".")[0])))
+        except (ValueError, TypeError, binascii.Error):
+            return None
 
     def verify(self, token: str) -> Claims | None:
         """The claims when the signature is valid, else None (never raises on garbage)."""

@@ -19,15 +19,15 @@ from tests.conftest import api_settings
 from tools import RegistryClient
 from tools.audit import AuditLog
 from tools.config import SafetySettings
-from tools.confirm import Confirmer
 from tools.emulator.app import build_app
 from tools.emulator.backend import Backend
-from tools.operations import CreateInput, ListInput, Registries, RegistryRefInput, ReplaceInput, UpdateInput
+from tools.operations import Core, CreateInput, ListInput, RegistryRefInput, ReplaceInput, UpdateInput
 
 
 def test_every_subcommand_parses_into_the_shared_input_models() -> None:
     assert parse("").command == "help"
     assert parse("help create").args == "create"
+    assert parse("help create").op is None
     assert parse("list").args == ListInput()
     assert parse("list prod --limit 5").args == ListInput(name_filter="prod", limit=5)
     assert parse("get prod-images").args == RegistryRefInput(registry="prod-images")
@@ -46,6 +46,10 @@ def test_every_subcommand_parses_into_the_shared_input_models() -> None:
     assert parse("update demo --scan --allow none").args == UpdateInput(
         registry="demo", vulnerability_scanning=True, api_subnet_allow_list=[]
     )
+    assert parse("update demo --allow-add 10.0.0.0/8,192.0.2.1 --allow-remove 203.0.113.7/32").args == UpdateInput(
+        registry="demo", allow_add=["10.0.0.0/8", "192.0.2.1"], allow_remove=["203.0.113.7/32"]
+    )
+    assert parse("update demo --gc-days mon --gc-time 1:30").args.gc_time == "01:30:00+00:00"
     assert parse("replace demo --gc-days Sat --no-scan").args == ReplaceInput(
         registry="demo", gc_days=["Saturday"], vulnerability_scanning=False
     )
@@ -70,15 +74,17 @@ def test_aliases() -> None:
     ("text", "subcommand", "problem"),
     [
         ("create Bad_Name --location de/fra", "create", "NAME: must be 3-63 characters"),
-        ("create demo", "create", "--location"),
+        ("create demo", "create", "--location is required"),
         ("create demo --location", "create", "--location: expected one argument"),
         ("create demo --location de/fra --gc-time 01:00", "create", "--gc-time needs --gc-days"),
         ("create demo --location de/fra --gc-days Funday", "create", "--gc-days"),
         ("create demo --location de/fra --allow 10.0.0.0/33", "create", "not an IPv4/IPv6 address or CIDR"),
         ("update demo", "update", "nothing to change"),
-        ("update demo --no-gc --gc-days Mon", "update", "cannot be combined"),
+        ("update demo --no-gc --gc-days Mon", "update", "--no-gc cannot be combined with --gc-days"),
+        ("update demo --allow 10.0.0.0/8 --allow-add 10.1.0.0/16", "update", "--allow sets the whole list"),
+        ("update demo --allow-add 10.0.0.0/8 --allow-remove 10.0.0.0/8", "update", "both added and removed"),
         ("list --limit ten", "list", "--limit: 'ten' is not a whole number"),
-        ("list --limit 500", "list", "--limit: Input should be less than or equal to 100"),
+        ("list --limit 500", "list", "--limit: must be at most 100 (given 500)"),
         ("get", "get", "the following arguments are required: NAME|ID"),
         ("get a b", "get", "unrecognized arguments: b"),
         ("delete demo --force", "delete", "unrecognized arguments: --force"),
@@ -99,13 +105,17 @@ def test_unknown_subcommands_suggest_the_closest() -> None:
         parse('get "unterminated')
 
 
-def test_usage_text_comes_from_the_models() -> None:
+def test_usage_and_help_speak_slack_not_schema() -> None:
     create = SPECS["create"]
     assert create.usage() == (
-        "/registry create NAME --location LOC [--gc-days Mon,Thu] [--gc-time 01:30] [--no-scan] [--allow CIDR,…]"
+        "/registry create NAME --location LOC [--gc-days mon,thu] [--gc-time 01:30] [--no-scan] [--allow CIDR,…]"
     )
-    descriptions = "\n".join(create.flag_help())
-    assert CreateInput.model_fields["location"].description in descriptions  # type: ignore[operator]
+    text = "\n".join(line for spec in SPECS.values() for line in [spec.usage(), spec.summary, *spec.flag_help()])
+    for schema_words in ("['Monday'", "True turns", "gc_days", "api_subnet_allow_list", "None"):
+        assert schema_words not in text
+    assert "--gc-time 01:30: garbage collection time, UTC (default 01:23)" in text
+    assert "--allow CIDR,…|none: set the whole allow list" in text
+    assert "--allow-remove CIDR,…: remove entries from the allow list" in text
 
 
 # ---------------------------------------------------------------- fuzzing: always a reply, never a crash
@@ -123,7 +133,12 @@ WORDS = st.sampled_from(
         "--scan",
         "--no-scan",
         "--no-gc",
+        "--allow-add",
+        "--allow-remove",
         "none",
+        "data-pipeline",
+        "Prod-Images",
+        "prod-images.cr.de-fra.ionos.com",
         "prod-images",
         "sandbox",
         "de/fra",
@@ -158,10 +173,7 @@ def fuzz_target() -> Any:
     loop = asyncio.new_event_loop()
     app = build_app(Backend(seed=12))
     client = RegistryClient(api_settings("http://e"), transport=httpx.ASGITransport(app=app))
-    audit = AuditLog()
-    deps = BotDeps(
-        Registries(client, audit), Confirmer(client, audit, SafetySettings()), Access(writers=frozenset({"*"}))
-    )
+    deps = BotDeps(Core.build(client, AuditLog(), SafetySettings()), Access(writers=frozenset({"*"})))
 
     class NoSlack:
         async def usergroups_users_list(self, **_: Any) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from tests.conftest import Stack
 
 async def test_slash_command_over_socket_mode(stack: Stack) -> None:
     fake = await FakeSlack().start()
-    deps = BotDeps(stack.registries, stack.confirmer, Access())
+    deps = BotDeps(stack.core, Access())
     app = build_app(deps, client=AsyncWebClient(token="xoxb-test", base_url=fake.api_url), signing_secret="unused")
     handler = AsyncSocketModeHandler(app, "xapp-test-token")
     await handler.connect_async()  # type: ignore[no-untyped-call]

@@ -1,33 +1,46 @@
-"""The confirmation core: plan → preview → yes → execute once, whatever the front."""
+"""The confirmation core: prepare → preview → yes → execute once, whatever the front and the operation."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Any
 
 import pytest
 
 from tests.conftest import Stack
 from tools.audit import Outcome, read_records
-from tools.confirm import ConfirmationError, ConfirmResult, CreateByPut, Plan
+from tools.confirm import ConfirmationError, ConfirmResult, Plan, Ready
 from tools.errors import InvalidInputError, NotFoundError
-from tools.operations import ReplaceInput
+from tools.models import InputModel
+from tools.operations import CATALOGUE, Caller, RegistryRefInput, ReplaceInput, UpdateInput
 from tools.previews import fingerprint
 from tools.tokens import Claims, TokenSigner
 
-ALICE, BOB = "slack:U-ALICE", "slack:U-BOB"
+ALICE, BOB = Caller("slack:U-ALICE", "test"), Caller("slack:U-BOB", "test")
+DELETE, REPLACE, UPDATE = CATALOGUE["delete_registry"], CATALOGUE["replace_registry"], CATALOGUE["update_registry"]
 
 
-async def delete_plan(stack: Stack, name: str = "sandbox", actor: str = ALICE) -> Plan:
-    return await stack.confirmer.plan_delete(name, actor=actor, front="test")
-
-
-async def replace_plan(stack: Stack, actor: str = ALICE, **fields: object) -> Plan:
-    plan = await stack.confirmer.plan_replace(
-        ReplaceInput.model_validate({"registry": "ci-cache", **fields}), actor=actor, front="test"
-    )
-    assert isinstance(plan, Plan)
+async def plan_of(stack: Stack, op: Any, inp: InputModel, caller: Caller = ALICE) -> Plan:
+    plan = await stack.confirmer.start(op, inp, caller)
+    assert isinstance(plan, Plan), plan
     return plan
+
+
+async def delete_plan(stack: Stack, name: str = "sandbox", caller: Caller = ALICE) -> Plan:
+    return await plan_of(stack, DELETE, RegistryRefInput(registry=name), caller)
+
+
+def replace_input(**fields: object) -> ReplaceInput:
+    return ReplaceInput.model_validate({"registry": "ci-cache", **fields})
+
+
+async def execute(
+    stack: Stack, plan: Plan, inp: InputModel | None = None, caller: Caller = ALICE, **kw: Any
+) -> ConfirmResult[Any]:
+    op = CATALOGUE[plan.claims.operation]
+    given = inp if inp is not None else RegistryRefInput(registry=plan.claims.registry_name)
+    return await stack.confirmer.execute(plan.claims, op, given, caller=caller, **kw)
 
 
 def outcomes(stack: Stack) -> list[Outcome]:
@@ -37,7 +50,7 @@ def outcomes(stack: Stack) -> list[Outcome]:
 # ---------------------------------------------------------------- previews
 
 
-async def test_delete_preview_shows_the_blast_radius(stack: Stack) -> None:
+async def test_delete_preview_shows_the_blast_radius_and_no_internal_values(stack: Stack) -> None:
     plan = await delete_plan(stack)
     text = plan.preview.text()
     for fact in (
@@ -52,6 +65,9 @@ async def test_delete_preview_shows_the_blast_radius(stack: Stack) -> None:
         "cannot be undone",
     ):
         assert fact in text
+    assert plan.claims.fingerprint not in text
+    assert "fingerprint" not in text
+    assert "fingerprint" not in plan.preview.model_dump_json()
     assert stack.registry_named("sandbox") is not None, "planning changes nothing"
     assert stack.records == [], "planning alone is not an attempt"
 
@@ -60,17 +76,25 @@ async def test_replace_preview_diffs_and_calls_out_resets(stack: Stack) -> None:
     reg = stack.registry_named("ci-cache")
     assert reg is not None
     reg.allow_list = ["10.0.0.0/8"]
-    plan = await replace_plan(stack, gc_days=["Monday"], gc_time="02:00")
+    plan = await plan_of(stack, REPLACE, replace_input(gc_days=["Monday"], gc_time="02:00"))
     changes = {c.field: c for c in plan.preview.changes}
     assert changes["garbage collection"].new == "Mon 02:00 UTC"
     allow = changes["API allow list"]
     assert (allow.current, allow.new) == ("10.0.0.0/8", "unrestricted (empty allow list)")
     assert allow.note is not None
     assert "unrestricted" in allow.note
+    assert "  garbage collection: Tue,Fri 10:00 UTC -> Mon 02:00 UTC" in plan.preview.lines()
+
+
+async def test_replace_with_days_only_states_the_default_time(stack: Stack) -> None:
+    plan = await plan_of(stack, REPLACE, replace_input(gc_days=["Monday"]))
+    gc = next(c for c in plan.preview.changes if c.field == "garbage collection")
+    assert gc.new == "Mon 01:23 UTC"
+    assert gc.note == "no time given: 01:23 UTC"
 
 
 async def test_replace_warns_that_0_0_0_0_slash_0_denies_everything(stack: Stack) -> None:
-    plan = await replace_plan(stack, api_subnet_allow_list=["0.0.0.0/0"])
+    plan = await plan_of(stack, REPLACE, replace_input(api_subnet_allow_list=["0.0.0.0/0"]))
     assert any("DENIES all traffic" in w for w in plan.preview.warnings)
 
 
@@ -78,28 +102,31 @@ async def test_replace_with_nothing_to_change_needs_no_confirmation(stack: Stack
     reg = stack.registry_named("analytics")
     assert reg is not None
     reg.schedule, reg.allow_list, reg.scanning = None, [], True
-    outcome = await stack.confirmer.plan_replace(ReplaceInput(registry="analytics"), actor=ALICE, front="test")
+    outcome = await stack.confirmer.start(REPLACE, ReplaceInput(registry="analytics"), ALICE)
     assert isinstance(outcome, ConfirmResult)
     assert outcome.status == "unchanged"
+    assert stack.emulator.hooks.requests["PUT"] == 0
 
 
 async def test_put_on_an_unknown_uuid_is_a_create_without_confirmation(stack: Stack) -> None:
     rid = str(uuid.uuid4())
-    inp = ReplaceInput(registry=rid, name="made-by-put", location="de/fra")
-    plan = await stack.confirmer.plan_replace(inp, actor=ALICE, front="test")
-    assert isinstance(plan, CreateByPut)
-    done = await stack.confirmer.create_by_put(plan, actor=ALICE, front="test")
-    assert (done.status, done.registry and done.registry.id) == ("created", rid)
+    ready = await stack.confirmer.start(REPLACE, ReplaceInput(registry=rid, name="made-by-put", location="de/fra"), ALICE)
+    assert isinstance(ready, Ready)
+    done = await stack.confirmer.proceed(ready, ALICE)
+    assert done.status == "created"
+    assert done.result is not None
+    assert done.result.id == rid  # type: ignore[attr-defined]
     assert outcomes(stack) == [Outcome.EXECUTED]
     with pytest.raises(InvalidInputError, match="name and location"):
-        await stack.confirmer.plan_replace(ReplaceInput(registry=str(uuid.uuid4())), actor=ALICE, front="test")
+        await stack.confirmer.start(REPLACE, ReplaceInput(registry=str(uuid.uuid4())), ALICE)
 
 
 async def test_replace_refuses_what_the_api_would_refuse(stack: Stack) -> None:
     with pytest.raises(InvalidInputError, match="location"):
-        await replace_plan(stack, location="de/fra")
+        await stack.confirmer.start(REPLACE, replace_input(location="de/fra"), ALICE)
     with pytest.raises(InvalidInputError, match="vulnerability_scanning"):
-        await replace_plan(stack, vulnerability_scanning=False)
+        await stack.confirmer.start(REPLACE, replace_input(vulnerability_scanning=False), ALICE)
+    assert outcomes(stack) == [Outcome.FAILED, Outcome.FAILED], "refused before any request, still audited"
 
 
 async def test_fingerprint_follows_config_not_storage(stack: Stack) -> None:
@@ -119,14 +146,15 @@ async def test_fingerprint_follows_config_not_storage(stack: Stack) -> None:
 
 def test_tokens_are_signed_and_tamper_evident() -> None:
     signer = TokenSigner(b"secret-1")
-    claims = Claims("delete_registry", "id", "name", "fp", "args", ALICE, 2_000_000_000, "nonce")
+    claims = Claims("delete_registry", "id", "name", "fp", "args", ALICE.actor, 2_000_000_000, "nonce")
     token = signer.sign(claims)
     assert signer.verify(token) == claims
     body, sig = token.split(".")
-    forged = TokenSigner(b"x").sign(Claims("delete_registry", "id", "name", "fp", "args", BOB, 2_000_000_000, "n"))
+    forged = TokenSigner(b"x").sign(Claims("delete_registry", "id", "name", "fp", "args", BOB.actor, 2_000_000_000, "n"))
     for bad in (forged, forged.split(".")[0] + "." + sig, body + "." + sig[:-2] + "AA", "garbage", "", "a.b.c"):
         assert signer.verify(bad) is None
     assert TokenSigner(b"secret-2").verify(token) is None
+    assert TokenSigner.peek(forged) is not None, "a forged token can still be named in the audit"
 
 
 # ---------------------------------------------------------------- execution
@@ -134,22 +162,18 @@ def test_tokens_are_signed_and_tamper_evident() -> None:
 
 async def test_a_confirmed_delete_runs_once(stack: Stack) -> None:
     plan = await delete_plan(stack)
-    done = await stack.confirmer.execute(
-        plan.claims, actor=ALICE, front="test", typed_name="sandbox", require_typed_name=True
-    )
+    done = await execute(stack, plan, typed_name="sandbox", require_typed_name=True)
     assert done.status == "executed"
     assert stack.registry_named("sandbox") is None
     with pytest.raises(ConfirmationError, match="already used"):
-        await stack.confirmer.execute(plan.claims, actor=ALICE, front="test")
+        await execute(stack, plan)
     assert outcomes(stack) == [Outcome.EXECUTED, Outcome.DENIED]
     assert stack.records[0].request_id, "the IONOS request id is audited"
 
 
 async def test_concurrent_confirmations_cannot_both_act(stack: Stack) -> None:
     plan = await delete_plan(stack)
-    results = await asyncio.gather(
-        *(stack.confirmer.execute(plan.claims, actor=ALICE, front="test") for _ in range(5)), return_exceptions=True
-    )
+    results = await asyncio.gather(*(execute(stack, plan) for _ in range(5)), return_exceptions=True)
     assert sum(isinstance(r, ConfirmResult) for r in results) == 1
     assert sum(isinstance(r, ConfirmationError) for r in results) == 4
     assert stack.emulator.hooks.requests["DELETE"] == 1
@@ -157,9 +181,7 @@ async def test_concurrent_confirmations_cannot_both_act(stack: Stack) -> None:
 
 async def test_wrong_typed_name_declines(stack: Stack) -> None:
     plan = await delete_plan(stack)
-    done = await stack.confirmer.execute(
-        plan.claims, actor=ALICE, front="test", typed_name="sandbx", require_typed_name=True
-    )
+    done = await execute(stack, plan, typed_name="sandbx", require_typed_name=True)
     assert done.status == "declined"
     assert stack.registry_named("sandbox") is not None
     assert outcomes(stack) == [Outcome.DECLINED]
@@ -169,7 +191,7 @@ async def test_expired_plans_are_refused(stack: Stack) -> None:
     plan = await delete_plan(stack)
     stack.clock.now += stack.confirmer.ttl + 1
     with pytest.raises(ConfirmationError, match="expired"):
-        await stack.confirmer.execute(plan.claims, actor=ALICE, front="test")
+        await execute(stack, plan)
     assert stack.registry_named("sandbox") is not None
     assert outcomes(stack) == [Outcome.EXPIRED]
 
@@ -177,7 +199,7 @@ async def test_expired_plans_are_refused(stack: Stack) -> None:
 async def test_only_the_person_who_asked_can_confirm(stack: Stack) -> None:
     plan = await delete_plan(stack)
     with pytest.raises(ConfirmationError, match="someone else"):
-        await stack.confirmer.execute(plan.claims, actor=BOB, front="test")
+        await execute(stack, plan, caller=BOB)
     assert stack.registry_named("sandbox") is not None
     assert outcomes(stack) == [Outcome.DENIED]
 
@@ -188,68 +210,93 @@ async def test_a_registry_changed_since_the_preview_is_refused_with_its_new_stat
     assert stored is not None
     stored.allow_list = ["198.51.100.7/32"]
     with pytest.raises(ConfirmationError, match="changed since the preview") as info:
-        await stack.confirmer.execute(plan.claims, actor=ALICE, front="test")
+        await execute(stack, plan)
     assert info.value.current is not None
-    assert info.value.current.api_subnet_allow_list == ["198.51.100.7/32"]
+    assert info.value.current.api_subnet_allow_list == ["198.51.100.7/32"]  # type: ignore[attr-defined]
     assert stack.registry_named("sandbox") is not None
-    assert outcomes(stack) == [Outcome.STALE]
+    with pytest.raises(ConfirmationError, match="already used"):
+        await execute(stack, plan)
+    assert outcomes(stack) == [Outcome.STALE, Outcome.DENIED]
 
 
 async def test_a_registry_gone_since_the_preview_is_refused(stack: Stack) -> None:
     plan = await delete_plan(stack)
-    await stack.client.delete_registry(plan.claims.registry_id)
+    stack.emulator.backend._by_id.pop(plan.claims.registry_id)
     with pytest.raises(ConfirmationError, match="no longer exists"):
-        await stack.confirmer.execute(plan.claims, actor=ALICE, front="test")
+        await execute(stack, plan)
     assert outcomes(stack) == [Outcome.STALE]
 
 
-async def test_replace_arguments_must_match_the_preview(stack: Stack) -> None:
-    plan = await replace_plan(stack, gc_days=["Monday"])
-    other = ReplaceInput(registry="ci-cache", gc_days=["Tuesday"])
+async def test_refusals_for_arguments_or_target_do_not_use_the_confirmation_up(stack: Stack) -> None:
+    plan = await plan_of(stack, REPLACE, replace_input(gc_days=["Monday"]))
     with pytest.raises(ConfirmationError, match="arguments differ"):
-        await stack.confirmer.execute(plan.claims, actor=ALICE, front="test", replace=other)
-    same = ReplaceInput(registry="ci-cache", gc_days=["Monday"])
-    with pytest.raises(ConfirmationError, match="already used"):
-        await stack.confirmer.execute(plan.claims, actor=ALICE, front="test", replace=same)
+        await execute(stack, plan, replace_input(gc_days=["Tuesday"]))
+    with pytest.raises(ConfirmationError, match="is for ci-cache, not sandbox"):
+        await execute(stack, plan, ReplaceInput(registry="sandbox", gc_days=["Monday"]))
+    with pytest.raises(ConfirmationError, match="someone else"):
+        await execute(stack, plan, replace_input(gc_days=["Monday"]), caller=BOB)
+    done = await execute(stack, plan, ReplaceInput(registry="CI-Cache", gc_days=["Monday"]))
+    assert done.status == "executed", "the right call with the same token still works"
+    assert outcomes(stack) == [Outcome.DENIED, Outcome.DENIED, Outcome.DENIED, Outcome.EXECUTED]
+    assert all(r.registry_name == "ci-cache" for r in stack.records)
+
+
+async def test_an_api_failure_before_the_change_does_not_use_the_confirmation_up(stack: Stack) -> None:
+    plan = await delete_plan(stack)
+    stack.emulator.hooks.faults.append(_fault(503, count=10, method="GET"))
+    with pytest.raises(Exception, match="503"):
+        await execute(stack, plan)
+    stack.emulator.hooks.faults.clear()
+    assert (await execute(stack, plan)).status == "executed"
+    assert outcomes(stack) == [Outcome.FAILED, Outcome.EXECUTED]
 
 
 async def test_a_confirmed_replace_applies_exactly_the_preview(stack: Stack) -> None:
-    plan = await replace_plan(stack, gc_days=["Monday"], api_subnet_allow_list=["10.0.0.0/8"])
-    done = await stack.confirmer.execute(
-        plan.claims,
-        actor=ALICE,
-        front="test",
-        replace=ReplaceInput(registry="ci-cache", gc_days=["Monday"], api_subnet_allow_list=["10.0.0.0/8"]),
-    )
-    assert done.registry is not None
-    assert done.registry.api_subnet_allow_list == ["10.0.0.0/8"]
-    assert done.registry.gc_days == ["Monday"]
+    inp = replace_input(gc_days=["Monday"], api_subnet_allow_list=["10.0.0.0/8"])
+    plan = await plan_of(stack, REPLACE, inp)
+    done = await execute(stack, plan, inp)
+    assert done.result is not None
+    assert done.result.api_subnet_allow_list == ["10.0.0.0/8"]  # type: ignore[attr-defined]
+    assert done.result.gc_days == ["Monday"]  # type: ignore[attr-defined]
     assert stack.records[-1].changed_fields == ["garbage collection", "API allow list"]
 
 
 async def test_a_delete_token_cannot_drive_a_replace(stack: Stack) -> None:
     plan = await delete_plan(stack)
     with pytest.raises(ConfirmationError, match="not a valid confirmation token"):
-        stack.confirmer.open(plan.token, operation="replace_registry", actor=ALICE, front="test")
+        stack.confirmer.open(plan.token, op=REPLACE, caller=ALICE, ref="sandbox")
     assert outcomes(stack) == [Outcome.DENIED]
+    assert stack.records[0].registry_name == "sandbox"
 
 
-async def test_protected_registries_cannot_be_planned_or_executed(stack: Stack) -> None:
+async def test_a_tampered_token_is_audited_naming_the_registry_targeted(stack: Stack) -> None:
+    plan = await delete_plan(stack)
+    body, sig = plan.token.split(".")
+    with pytest.raises(ConfirmationError, match="not a valid"):
+        stack.confirmer.open(body + "." + sig[:-3] + "xyz", op=DELETE, caller=ALICE, ref="sandbox")
+    record = stack.records[-1]
+    assert (record.outcome, record.operation, record.registry_name) == (Outcome.DENIED, "delete_registry", "sandbox")
+    assert record.registry_id == plan.claims.registry_id
+
+
+async def test_protected_registries_cannot_be_deleted_or_replaced(stack: Stack) -> None:
     with pytest.raises(ConfirmationError, match="protected"):
         await delete_plan(stack, "prod-images")
+    with pytest.raises(ConfirmationError, match="protected"):
+        await stack.confirmer.start(REPLACE, ReplaceInput(registry="prod-images"), ALICE)
     plan = await delete_plan(stack)
     stack.confirmer.protected = ("sand*",)
     with pytest.raises(ConfirmationError, match="protected"):
-        await stack.confirmer.execute(plan.claims, actor=ALICE, front="test")
+        await execute(stack, plan)
     assert stack.registry_named("sandbox") is not None
-    assert outcomes(stack) == [Outcome.DENIED, Outcome.DENIED]
+    assert outcomes(stack) == [Outcome.DENIED] * 3
 
 
 async def test_audit_file_has_one_json_record_per_attempt_and_no_secret(stack: Stack) -> None:
     plan = await delete_plan(stack)
-    await stack.confirmer.execute(plan.claims, actor=ALICE, front="test")
+    await execute(stack, plan)
     with pytest.raises(ConfirmationError):
-        await stack.confirmer.execute(plan.claims, actor=ALICE, front="test")
+        await execute(stack, plan)
     assert stack.audit.path is not None
     records = read_records(stack.audit.path)
     assert [r.outcome for r in records] == [Outcome.EXECUTED, Outcome.DENIED]
@@ -259,7 +306,26 @@ async def test_audit_file_has_one_json_record_per_attempt_and_no_secret(stack: S
     assert "test-token" not in raw
 
 
-async def test_unknown_names_are_not_found_with_suggestions(stack: Stack) -> None:
+async def test_unknown_names_are_not_found_with_suggestions_and_audited(stack: Stack) -> None:
     with pytest.raises(NotFoundError) as info:
         await delete_plan(stack, "sandbx")
     assert "sandbox" in info.value.hint
+    assert [(r.outcome, r.registry_name) for r in stack.records] == [(Outcome.FAILED, "sandbx")]
+
+
+async def test_an_update_that_fails_before_its_request_is_audited(stack: Stack) -> None:
+    with pytest.raises(NotFoundError):
+        await stack.confirmer.start(UPDATE, UpdateInput(registry="nope-nope", gc_days=["Monday"]), ALICE)
+    stack.emulator.hooks.faults.append(_fault(503, count=10))
+    with pytest.raises(Exception, match="503"):
+        await stack.confirmer.start(UPDATE, UpdateInput(registry="ci-cache", gc_days=["Monday"]), ALICE)
+    assert [(r.outcome, r.operation, r.registry_name) for r in stack.records] == [
+        (Outcome.FAILED, "update_registry", "nope-nope"),
+        (Outcome.FAILED, "update_registry", "ci-cache"),
+    ]
+
+
+def _fault(status: int, *, count: int = 1, method: str | None = None) -> Any:
+    from tools.emulator.faults import Fault
+
+    return Fault(count=count, status=status, method=method)

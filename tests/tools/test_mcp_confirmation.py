@@ -51,7 +51,7 @@ async def call(
     person: Callback | None = None,
     options: ServerOptions | None = None,
 ) -> CallToolResult:
-    server = build_server(stack.registries, stack.confirmer, options)
+    server = build_server(stack.core, options)
     async with Client(server, mode=mode, elicitation_callback=person) as client:  # type: ignore[arg-type]
         return await client.call_tool(tool, args)
 

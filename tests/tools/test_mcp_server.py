@@ -16,11 +16,10 @@ from tests.conftest import Stack, api_settings
 from tools.audit import AuditLog
 from tools.client import RegistryClient
 from tools.config import SafetySettings
-from tools.confirm import Confirmer
 from tools.emulator.app import build_app
 from tools.emulator.backend import Backend
 from tools.mcp_server import ServerOptions, build_server
-from tools.operations import CATALOGUE, CreateInput, ListInput, Registries, ReplaceInput, UpdateInput
+from tools.operations import CATALOGUE, Core, CreateInput, ListInput, ReplaceInput, UpdateInput
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "tools_list.json"
 INPUT_MODELS: dict[str, type[BaseModel]] = {
@@ -36,13 +35,13 @@ def text(result: CallToolResult) -> str:
 
 
 async def tools_of(stack: Stack, options: ServerOptions | None = None) -> list[dict[str, Any]]:
-    async with Client(build_server(stack.registries, stack.confirmer, options)) as client:
+    async with Client(build_server(stack.core, options)) as client:
         listed = await client.list_tools()
     return [t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in listed.tools]
 
 
 async def call(stack: Stack, tool: str, args: dict[str, Any]) -> CallToolResult:
-    async with Client(build_server(stack.registries, stack.confirmer)) as client:
+    async with Client(build_server(stack.core)) as client:
         return await client.call_tool(tool, args)
 
 
@@ -150,7 +149,7 @@ async def test_unauthorized_names_the_variable_to_check() -> None:
     transport = httpx.ASGITransport(app=app)
     async with RegistryClient(api_settings("http://e", ionos_token="a-wrong-one"), transport=transport) as client:
         audit = AuditLog()
-        server = build_server(Registries(client, audit), Confirmer(client, audit, SafetySettings()))
+        server = build_server(Core.build(client, audit, SafetySettings()))
         async with Client(server) as mcp_client:
             result = await mcp_client.call_tool("list_registries", {})
     assert result.is_error

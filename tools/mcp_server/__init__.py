@@ -1,4 +1,4 @@
-"""The MCP front: every registry operation as a typed tool; delete and replace need a person's yes.
+"""The MCP front: every catalogue operation as a typed tool; risky changes need a person's yes.
 
 ``build_server`` returns an ``MCPServer``; ``http_app`` wraps it for streamable HTTP
 (``registry-mcp --transport http``, and mounted by ``registry-bot``); ``cli.main`` is the
@@ -10,47 +10,81 @@ from typing import Any
 from mcp.server.mcpserver import MCPServer
 from mcp.types import ToolAnnotations
 
-from tools.confirm import Confirmer
-from tools.mcp_server.toolset import ServerOptions, tool_functions
-from tools.operations import CATALOGUE, Kind, Operation, Registries
+from tools.mcp_server.arguments import CheckArguments
+from tools.mcp_server.derive import ServerOptions, tool_function
+from tools.operations import CATALOGUE, Core, Kind, Operation
 
-__all__ = ["INSTRUCTIONS", "ServerOptions", "annotations_for", "build_server"]
-
-INSTRUCTIONS = """\
-Manage IONOS Cloud Container Registry registries.
-Workflow: list_registries (or get_registry with a name or UUID) to find a registry; list_locations \
-and check_registry_name before create_registry; update_registry changes only the fields given \
-(schedule, scanning, allow list). replace_registry (full PUT: what is left out is RESET) and \
-delete_registry (irreversible: every image is lost) always need a person's explicit confirmation: \
-either your client asks them to type the registry name, or the tool returns a preview and a \
-confirmation_token; then show the preview to the person, wait for their explicit yes, and only then \
-call the same tool again with the same arguments and that token. Never invent or reuse a token.\
-"""
+__all__ = ["ServerOptions", "annotations_for", "build_server", "instructions", "registered"]
 
 
-def annotations_for(op: Operation) -> ToolAnnotations:
-    """Hints derived from the operation's kind and HTTP method (reads, additive writes, destructive)."""
+def annotations_for(op: Operation, opts: ServerOptions | None = None) -> ToolAnnotations:
+    """Hints derived from the declaration. A write that may need confirmation can be destructive,
+    unless this server refuses such changes (``--disable-destructive``)."""
+    safe_only = opts is not None and opts.disable_destructive
+    destructive = op.kind is Kind.CONFIRMED or (op.may_confirm and not safe_only)
     return ToolAnnotations(
         title=op.title,
         read_only_hint=op.kind is Kind.READ,
-        destructive_hint=op.kind is Kind.DESTRUCTIVE,
+        destructive_hint=False if op.kind is Kind.READ else destructive,
         idempotent_hint=op.idempotent,
         open_world_hint=True,
     )
 
 
-def build_server(
-    registries: Registries, confirmer: Confirmer, options: ServerOptions | None = None, **kwargs: Any
-) -> MCPServer:
-    """An MCPServer with the tools ``options`` allows; modes are derived from the annotations."""
-    opts = options or ServerOptions()
-    server: MCPServer = MCPServer("ionos-registry-ops", instructions=INSTRUCTIONS, version="0.1.0", **kwargs)
-    for fn, description in tool_functions(registries, confirmer, opts):
-        op = CATALOGUE[fn.__name__]
-        hints = annotations_for(op)
+def registered(opts: ServerOptions) -> list[Operation]:
+    """The operations this server offers; modes are derived from the annotations."""
+    ops = []
+    for op in CATALOGUE.values():
+        hints = annotations_for(op, opts)
         if opts.read_only and not hints.read_only_hint:
             continue
         if opts.disable_destructive and hints.destructive_hint:
             continue
-        server.add_tool(fn, name=op.name, title=op.title, description=description, annotations=hints)
+        ops.append(op)
+    return ops
+
+
+def instructions(ops: list[Operation], opts: ServerOptions) -> str:
+    """What the model is told, naming only the tools this server registered."""
+    names = {op.name for op in ops}
+    reads = [op.name for op in ops if op.kind is Kind.READ]
+    lines = ["Manage IONOS Cloud Container Registry registries.", f"Look things up with: {', '.join(reads)}."]
+    writes = [op.name for op in ops if op.kind is Kind.WRITE]
+    if writes:
+        lines.append(f"Change things with: {', '.join(writes)} (fields left out are kept).")
+    confirmed = [op.name for op in ops if op.may_confirm and annotations_for(op, opts).destructive_hint]
+    if confirmed:
+        lines.append(
+            f"{', '.join(confirmed)} can need a person's explicit confirmation (deletes, full replacements, "
+            "changes that can cut clients off or cannot be undone): either your client asks them to type the "
+            "name, or the tool returns a preview and a confirmation_token; show the preview to the person, wait "
+            "for their explicit yes, and only then call the same tool again with the same arguments and that "
+            "token. Never invent or reuse a token."
+        )
+    elif writes and opts.disable_destructive:
+        lines.append("Changes that would need a person's confirmation are refused by this server.")
+    if opts.read_only or not names & {op.name for op in CATALOGUE.values() if op.writes}:
+        lines.append("This server is read-only.")
+    return "\n".join(lines)
+
+
+def build_server(core: Core, options: ServerOptions | None = None, **kwargs: Any) -> MCPServer:
+    """An MCPServer with the tools ``options`` allows."""
+    opts = options or ServerOptions()
+    ops = registered(opts)
+    server: MCPServer = MCPServer(
+        "ionos-registry-ops",
+        instructions=instructions(ops, opts),
+        version="0.1.0",
+        middleware=[CheckArguments(ops)],
+        **kwargs,
+    )
+    for op in ops:
+        server.add_tool(
+            tool_function(op, core, opts),
+            name=op.name,
+            title=op.title,
+            description=op.summary,
+            annotations=annotations_for(op, opts),
+        )
     return server

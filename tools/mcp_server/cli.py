@@ -10,10 +10,9 @@ from typing import Any
 from tools.audit import AuditLog
 from tools.client import RegistryClient
 from tools.config import ApiSettings, McpSettings, SafetySettings
-from tools.confirm import Confirmer
 from tools.mcp_server import ServerOptions, build_server
 from tools.mcp_server.http import check_exposure, http_app
-from tools.operations import Registries
+from tools.operations import Core
 from tools.startup import configure_logging, load
 
 logger = logging.getLogger("registry-mcp")
@@ -85,16 +84,14 @@ def main(argv: list[str] | None = None) -> None:
         check_exposure(args.host, token)
     safety = load(prog, SafetySettings)
     client = make_client(args.emulator, load(prog, ApiSettings))
-    audit = AuditLog(safety.registry_audit_file)
+    core = Core.build(client, AuditLog(safety.registry_audit_file), safety)
     options = ServerOptions(
         read_only=args.read_only,
         disable_destructive=args.disable_destructive,
         confirm_fallback=args.confirm_fallback,
         actor=f"mcp:{args.transport}",
     )
-    server = build_server(
-        Registries(client, audit), Confirmer(client, audit, safety), options, lifespan=closing(client)
-    )
+    server = build_server(core, options, lifespan=closing(client))
     if args.transport == "stdio":
         server.run()
         return

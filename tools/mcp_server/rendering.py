@@ -7,7 +7,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel, ValidationError
 
-from tools.confirm import ConfirmationError, ConfirmResult
+from tools.confirm import ConfirmationError
 from tools.errors import InvalidInputError, RegistryError
 
 
@@ -19,41 +19,31 @@ def result(value: BaseModel, lines: list[str]) -> CallToolResult:
     )
 
 
-def confirm_result(outcome: ConfirmResult) -> CallToolResult:
-    lines = [outcome.message]
-    if outcome.preview is not None:
-        lines += outcome.preview.lines()
-    if outcome.confirmation_token:
-        lines.append(f"confirmation_token: {outcome.confirmation_token} (single use, until {outcome.expires_at})")
-    if outcome.registry is not None and outcome.preview is None:
-        lines += outcome.registry.lines()
-    return result(outcome, lines)
+def error_text(err: Exception) -> str:
+    """One line per problem, then ``Next:`` with what to do; no pydantic dump, no URL."""
+    if isinstance(err, ValidationError):
+        err = InvalidInputError.from_validation(err)
+    if not isinstance(err, RegistryError):
+        return "Something went wrong on our side; it has been logged."
+    if isinstance(err, InvalidInputError) and err.fields:
+        text = "\n".join(["Invalid arguments:", *err.lines()])
+    else:
+        text = str(err)
+    current = err.current if isinstance(err, ConfirmationError) else None
+    if current is not None and hasattr(current, "lines"):
+        text += "\n" + "\n".join(current.lines())
+    if err.hint:
+        text += f"\nNext: {err.hint}"
+    return text
 
 
 def tool_error(err: Exception) -> ToolError:
-    """An actionable message: what failed, the IONOS code and message, what to do next.
-
-    The SDK prefixes it with "Error executing tool <name>:".
-    """
-    if isinstance(err, ValidationError):
-        err = InvalidInputError.from_validation(err)
-    assert isinstance(err, RegistryError)
-    text = str(err)
-    if isinstance(err, ConfirmationError) and err.current is not None:
-        text += "\n" + "\n".join(err.current.lines())
-    if err.hint:
-        text += f"\nNext: {err.hint}"
-    return ToolError(text)
+    """The SDK prefixes the message with "Error executing tool <name>:"."""
+    return ToolError(error_text(err))
 
 
-async def shown(work: Callable[[], Awaitable[Any]]) -> CallToolResult:
-    """Run a core call and show its view (any output model with ``lines()``) as the tool result."""
-
-    async def run() -> CallToolResult:
-        out = await work()
-        return result(out, out.lines())
-
-    return await guarded(run)
+def error_result(err: Exception) -> CallToolResult:
+    return CallToolResult(content=[TextContent(type="text", text=error_text(err))], is_error=True)
 
 
 async def guarded(call: Callable[[], Awaitable[CallToolResult]]) -> CallToolResult:
@@ -62,3 +52,7 @@ async def guarded(call: Callable[[], Awaitable[CallToolResult]]) -> CallToolResu
         return await call()
     except (RegistryError, ValidationError) as err:
         raise tool_error(err) from None
+
+
+def lines_of(value: Any) -> list[str]:
+    return list(value.lines()) if hasattr(value, "lines") else [str(value)]

@@ -1,0 +1,185 @@
+"""MCP tools derived from the catalogue: one function per operation, its signature made from the input model.
+
+A tool decides nothing: it builds the operation's input, runs it through the core and renders.
+Operations that may need a person's yes get two resolvers (the SDK's ``Resolve``): one prepares
+the change, the other asks the person to type the target's name when the client can elicit.
+Both run before the body, in both protocol eras.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit, ElicitationResult, Resolve
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult
+from pydantic import BaseModel, Field
+from pydantic.fields import FieldInfo
+
+from tools.confirm import ConfirmResult, Plan, Ready
+from tools.errors import RegistryError
+from tools.mcp_server.rendering import guarded, result, tool_error
+from tools.models import InputModel
+from tools.operations import Caller, Core, Operation
+
+TOKEN_FIELD = "confirmation_token"
+TOKEN_DOC = "Only after the person said yes to the preview of a previous call: the token it returned"
+Token = Annotated[str | None, Field(max_length=2048, description=TOKEN_DOC)]
+KW = inspect.Parameter.KEYWORD_ONLY
+
+
+@dataclass(frozen=True)
+class ServerOptions:
+    read_only: bool = False
+    disable_destructive: bool = False
+    confirm_fallback: Literal["token", "deny"] = "token"
+    actor: str = "mcp:local"
+
+
+class ConfirmName(BaseModel):
+    name: str = Field(description="Type the name exactly to confirm")
+
+
+class NoElicitation:
+    """What the confirmation resolver yields when the client cannot ask a person."""
+
+
+def can_elicit(ctx: Context) -> bool:
+    caps = ctx.client_capabilities
+    elicitation = caps.elicitation if caps is not None else None
+    return elicitation is not None and (elicitation.form is not None or elicitation.url is None)
+
+
+def parameter(name: str, info: FieldInfo) -> inspect.Parameter:
+    """A model field as a tool parameter: same type, constraints and description, no camelCase alias."""
+    extra: dict[str, Any] = {"description": info.description}
+    if info.json_schema_extra is not None:
+        extra["json_schema_extra"] = info.json_schema_extra
+    annotation: Any = Annotated[(info.annotation, *info.metadata, Field(**extra))]
+    default = inspect.Parameter.empty if info.is_required() else info.get_default(call_default_factory=True)
+    return inspect.Parameter(name, KW, annotation=annotation, default=default)
+
+
+def arguments(op: Operation) -> list[inspect.Parameter]:
+    params = [parameter(name, info) for name, info in op.input.model_fields.items()]
+    if op.may_confirm:
+        params.append(inspect.Parameter(TOKEN_FIELD, KW, annotation=Token, default=None))
+    return params
+
+
+def with_signature(
+    fn: Callable[..., Any], name: str, params: list[inspect.Parameter], returns: Any
+) -> Callable[..., Any]:
+    """Give ``fn(**kwargs)`` the signature the SDK reads (``__signature__`` and ``__annotations__``)."""
+    fn.__name__ = fn.__qualname__ = name
+    fn.__signature__ = inspect.Signature(params, return_annotation=returns)  # type: ignore[attr-defined]
+    fn.__annotations__ = {p.name: p.annotation for p in params} | {"return": returns}
+    return fn
+
+
+def build_input(op: Operation, values: dict[str, Any]) -> InputModel:
+    fields = {k: v for k, v in values.items() if k in op.input.model_fields}
+    try:
+        return op.input.model_validate(fields)
+    except Exception as err:  # already checked by the argument middleware; kept for direct calls
+        raise tool_error(err) from None
+
+
+def tool_function(op: Operation, core: Core, opts: ServerOptions) -> Callable[..., Any]:
+    caller = Caller(opts.actor, "mcp", safe_only=opts.disable_destructive)
+    ctx_param = inspect.Parameter("ctx", KW, annotation=Context)
+    returns: Any = Annotated[CallToolResult, ConfirmResult[op.output] if op.may_confirm else op.output]  # type: ignore[name-defined]
+    if not op.may_confirm:
+        assert op.run is not None
+        run = op.run
+
+        async def read_or_write(**values: Any) -> CallToolResult:
+            async def body() -> CallToolResult:
+                out = await run(core, build_input(op, values), caller)
+                return result(out, out.lines())  # type: ignore[attr-defined]
+
+            return await guarded(body)
+
+        return with_signature(read_or_write, op.name, [*arguments(op), ctx_param], returns)
+    return confirmed_tool(op, core, opts, caller, [*arguments(op), ctx_param], returns)
+
+
+def confirmed_tool(
+    op: Operation, core: Core, opts: ServerOptions, caller: Caller, params: list[inspect.Parameter], returns: Any
+) -> Callable[..., Any]:
+    confirmer = core.confirmer
+    Planned = Plan | Ready | ConfirmResult[Any] | None  # noqa: N806 - a type alias
+
+    async def plan_change(**values: Any) -> Any:
+        ctx: Context = values["ctx"]
+        if values.get(TOKEN_FIELD) and not can_elicit(ctx):
+            return None  # the token carries the plan
+        try:
+            return await confirmer.start(op, build_input(op, values), caller)
+        except RegistryError as err:
+            raise tool_error(err) from None
+
+    plan_resolver = with_signature(plan_change, f"plan_{op.name}", params, Planned)
+
+    async def ask(plan: Any, ctx: Context) -> Elicit[ConfirmName] | NoElicitation:
+        if not isinstance(plan, Plan) or not can_elicit(ctx):
+            return NoElicitation()
+        question = "\n".join([*plan.preview.lines(), f"Type {plan.claims.confirm_name!r} to confirm."])
+        return Elicit(question, ConfirmName)
+
+    ask.__annotations__ = {"plan": Annotated[Planned, Resolve(plan_resolver)], "ctx": Context, "return": Any}
+    ask.__qualname__ = ask.__name__ = f"ask_{op.name}"
+
+    async def confirmed(**values: Any) -> CallToolResult:
+        plan, answer, token = values["plan"], values["answer"], values.get(TOKEN_FIELD)
+
+        async def body() -> CallToolResult:
+            outcome = await finish(op, core, opts, caller, build_input(op, values), plan, answer, token)
+            return result(outcome, outcome.lines())
+
+        return await guarded(body)
+
+    extra = [
+        inspect.Parameter("plan", KW, annotation=Annotated[Planned, Resolve(plan_resolver)]),
+        inspect.Parameter("answer", KW, annotation=Annotated[ElicitationResult[ConfirmName], Resolve(ask)]),
+    ]
+    return with_signature(confirmed, op.name, [*params, *extra], returns)
+
+
+async def finish(
+    op: Operation,
+    core: Core,
+    opts: ServerOptions,
+    caller: Caller,
+    inp: InputModel,
+    plan: Plan | Ready | ConfirmResult[Any] | None,
+    answer: ElicitationResult[ConfirmName],
+    token: str | None,
+) -> ConfirmResult[Any]:
+    confirmer = core.confirmer
+    if isinstance(plan, ConfirmResult):
+        return plan
+    if isinstance(plan, Ready):
+        return await confirmer.proceed(plan, caller)
+    data = answer.data if isinstance(answer, AcceptedElicitation) else None
+    if plan is not None and isinstance(data, ConfirmName):
+        return await confirmer.execute(
+            plan.claims, op, inp, caller=caller, typed_name=data.name, require_typed_name=True
+        )
+    if plan is not None and not isinstance(answer, AcceptedElicitation):
+        return confirmer.decline(plan.claims, caller=caller, reason=f"the person chose {answer.action}")
+    if token:
+        claims = confirmer.open(token, op=op, caller=caller, ref=str(getattr(inp, "registry", "") or ""))
+        return await confirmer.execute(claims, op, inp, caller=caller)
+    assert plan is not None
+    if opts.confirm_fallback == "deny":
+        confirmer.deny(plan.claims, caller=caller, reason="the client cannot ask a person")
+        raise ToolError(
+            f"{op.name} needs a person to confirm this change, and this client did not declare the MCP "
+            "'elicitation' (form) capability, so it cannot ask them. Nothing was changed. Use a client that "
+            "supports elicitation, or ask the operator to run registry-mcp with --confirm-fallback token."
+        )
+    return confirmer.confirmation_needed(plan)

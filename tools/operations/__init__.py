@@ -1,0 +1,35 @@
+"""The catalogue both fronts expose: every operation declared once (see ``catalogue``), by resource."""
+
+from tools.operations.catalogue import CATALOGUE, Caller, Core, Flag, Kind, Operation, SlackForm
+from tools.operations.registry_inputs import (
+    DEFAULT_GC_TIME,
+    CreateInput,
+    ListInput,
+    NameInput,
+    NoInput,
+    RegistryRefInput,
+    ReplaceInput,
+    UpdateInput,
+)
+
+# Importing a resource's module declares its operations.
+from tools.operations import registries  # isort: skip
+
+__all__ = [
+    "CATALOGUE",
+    "DEFAULT_GC_TIME",
+    "Caller",
+    "Core",
+    "CreateInput",
+    "Flag",
+    "Kind",
+    "ListInput",
+    "NameInput",
+    "NoInput",
+    "Operation",
+    "RegistryRefInput",
+    "ReplaceInput",
+    "SlackForm",
+    "UpdateInput",
+    "registries",
+]

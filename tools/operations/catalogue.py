@@ -1,0 +1,161 @@
+"""Each operation declared once: name, resource, kind, input, output, description, handler, preview.
+
+The MCP tools (names, annotations, schemas, descriptions) and the Slack subcommands (grammar,
+usage, help, dispatch) are derived from these declarations by the fronts; nothing about an
+operation is written twice. Which changes need a person's yes is decided here and in
+``confirm``, per operation and per change, never by a front.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel
+
+from tools.audit import AuditLog, Outcome
+from tools.client import RegistryClient
+from tools.config import SafetySettings
+from tools.confirm import Confirmer
+from tools.models import InputModel
+
+if TYPE_CHECKING:
+    from tools.confirm import Change, Pinned
+
+
+class Kind(StrEnum):
+    READ = "read"
+    WRITE = "write"  # runs at once; with a ``prepare`` it may still need a person's yes (risky changes)
+    CONFIRMED = "confirmed"  # always a person's yes (delete, replace)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who asks, from which front. The core only ever sees actors, never Slack users or OAuth subjects.
+
+    ``safe_only``: this caller may not make changes that need confirmation (``--disable-destructive``).
+    """
+
+    actor: str
+    front: str
+    safe_only: bool = False
+
+
+@dataclass
+class Core:
+    """What every operation runs on: the one client, the audit log and the confirmation engine."""
+
+    client: RegistryClient
+    audit: AuditLog
+    confirmer: Confirmer
+
+    @classmethod
+    def build(
+        cls,
+        client: RegistryClient,
+        audit: AuditLog,
+        safety: SafetySettings,
+        *,
+        clock: Callable[[], float] | None = None,
+    ) -> Core:
+        confirmer = Confirmer(client, audit, safety) if clock is None else Confirmer(client, audit, safety, clock=clock)
+        return cls(client, audit, confirmer)
+
+    def refuse(self, op: Operation, inp: Any, caller: Caller, detail: str) -> None:
+        """Audit an attempt a front refused before it reached the core (a Slack reader trying to write)."""
+        ref = getattr(inp, "registry", None) or getattr(inp, "name", None)
+        self.audit.record(
+            front=caller.front,
+            actor=caller.actor,
+            operation=op.name,
+            outcome=Outcome.DENIED,
+            registry_name=str(ref) if ref else None,
+            detail=detail,
+        )
+
+
+Handler = Callable[["Core", Any, Caller], Awaitable[BaseModel]]
+Preparer = Callable[[RegistryClient, Any, "Pinned | None"], Awaitable["Change"]]
+FlagKind = Literal["value", "int", "list", "true", "false"]
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One Slack flag: ``--gc-days mon,thu`` fills the input field ``gc_days``."""
+
+    field: str
+    flag: str
+    kind: FlagKind = "value"
+    metavar: str = ""
+    help: str = ""
+    required: bool = False
+
+    def usage(self) -> str:
+        text = f"{self.flag} {self.metavar}" if self.metavar else self.flag
+        return text if self.required else f"[{text}]"
+
+
+@dataclass(frozen=True)
+class SlackForm:
+    """The operation as ``/registry WORDS POSITIONAL [--flags]``."""
+
+    words: tuple[str, ...]
+    positional: tuple[str, ...] = ()
+    metavars: tuple[str, ...] = ()
+    flags: tuple[Flag, ...] = ()
+    aliases: tuple[str, ...] = ()
+    optional: bool = False  # the positional may be left out
+    help: str = ""  # the one-line summary in Slack's words (the operation's summary is for assistants)
+
+    def usage(self) -> str:
+        parts = ["/registry", *self.words]
+        parts += [f"[{m}]" if self.optional else m for m in self.metavars]
+        parts += [f.usage() for f in self.flags]
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    resource: str
+    kind: Kind
+    input: type[InputModel]
+    output: type[BaseModel]
+    summary: str
+    method: str
+    slack: SlackForm
+    title: str = ""
+    run: Handler | None = None
+    prepare: Preparer | None = None
+    protect: Literal["refuse", "confirm"] = "confirm"
+    refs: tuple[str, ...] = ("registry",)
+    details: str = ""
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def writes(self) -> bool:
+        return self.kind is not Kind.READ
+
+    @property
+    def may_confirm(self) -> bool:
+        return self.prepare is not None
+
+    @property
+    def idempotent(self) -> bool:
+        return self.method != "POST"
+
+
+CATALOGUE: dict[str, Operation] = {}
+
+
+def declare(*operations: Operation) -> None:
+    for op in operations:
+        if op.name in CATALOGUE:
+            raise ValueError(f"operation {op.name} is declared twice")
+        if (op.run is None) == (op.prepare is None):
+            raise ValueError(f"operation {op.name} needs exactly one of run or prepare")
+        if op.kind is Kind.CONFIRMED and op.prepare is None:
+            raise ValueError(f"confirmed operation {op.name} needs a prepare")
+        CATALOGUE[op.name] = op

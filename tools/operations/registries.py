@@ -1,0 +1,355 @@
+"""The registry operations: handlers, the changes that may need a person's yes, and their declarations."""
+
+from __future__ import annotations
+
+from tools.audit import audited
+from tools.client import RegistryClient
+from tools.confirm import Applied, Change, ConfirmResult, Pinned
+from tools.errors import ConflictError, InvalidInputError, NotFoundError
+from tools.models import NameStatus, Registry, is_registry_id
+from tools.operations.catalogue import Caller, Core, Flag, Kind, Operation, SlackForm, declare
+from tools.operations.registry_changes import replace_change, update_change
+from tools.operations.registry_inputs import (
+    CreateInput,
+    ListInput,
+    NameInput,
+    NoInput,
+    RegistryRefInput,
+    ReplaceInput,
+    UpdateInput,
+)
+from tools.previews import FieldChange, Preview, Target, delete_registry_preview
+from tools.resolve import resolve
+from tools.views import LocationList, NameCheck, RegistryDetail, RegistryList, RegistrySummary, WriteResult
+
+RESOURCE = "registries"
+
+# ---------------------------------------------------------------- reads and the create
+
+
+async def list_registries(core: Core, inp: ListInput, caller: Caller) -> RegistryList:
+    page = await core.client.list_registries(inp.name_filter, inp.limit, inp.cursor)
+    return RegistryList(
+        registries=[RegistrySummary.of(r) for r in page.items],
+        next_cursor=page.next_token,
+        more_available=page.next_token is not None,
+    )
+
+
+async def get_registry(core: Core, inp: RegistryRefInput, caller: Caller) -> RegistryDetail:
+    return RegistryDetail.of(await resolve(core.client, inp.registry))
+
+
+async def list_locations(core: Core, inp: NoInput, caller: Caller) -> LocationList:
+    return LocationList(locations=sorted(loc.id for loc in await core.client.list_locations()))
+
+
+async def check_registry_name(core: Core, inp: NameInput, caller: Caller) -> NameCheck:
+    name = inp.name.strip()
+    status = await core.client.check_name(name)
+    message = {
+        NameStatus.AVAILABLE: f"{name!r} is available.",
+        NameStatus.TAKEN: f"{name!r} is already in use (names are globally unique).",
+        NameStatus.INVALID: f"{name!r} is not a valid registry name: it must be 3-63 lowercase letters, "
+        "digits and hyphens, starting with a letter and ending with a letter or digit.",
+    }[status]
+    return NameCheck(name=name, status=status, message=message)
+
+
+async def create_registry(core: Core, inp: CreateInput, caller: Caller) -> WriteResult:
+    spec = inp.spec()
+    fields = sorted(k for k, v in spec.model_dump(exclude_none=True).items() if k not in ("name", "location"))
+    with audited(
+        core.audit, "create_registry", actor=caller.actor, front=caller.front, registry_name=inp.name, fields=fields
+    ):
+        reg = await core.client.create_registry(spec)
+    note = "" if reg.properties.hostname else " It is provisioning; the hostname appears when it is Running."
+    return WriteResult(
+        message=f"Created registry {reg.name} in {reg.properties.location}.{note}", registry=RegistryDetail.of(reg)
+    )
+
+
+# ---------------------------------------------------------------- changes a person may have to confirm
+
+
+async def load(client: RegistryClient, ref: str, pinned: Pinned | None) -> Registry:
+    return await client.get_registry(pinned.registry_id) if pinned else await resolve(client, ref)
+
+
+def deleting(reg: Registry) -> bool:
+    return reg.state.lower() == "deleting"
+
+
+def refuse_while_deleting(reg: Registry, verb: str) -> None:
+    if deleting(reg):
+        raise ConflictError(
+            f"{reg.name} is being deleted; it cannot be {verb}",
+            hint="Wait until it is gone (list registries), then create it again if you need it.",
+        )
+
+
+def summary_facts(reg: Registry) -> list[str]:
+    detail = RegistryDetail.of(reg)
+    return [f"hostname {detail.hostname or '(none)'}, location {detail.location}, state {detail.state}"]
+
+
+async def prepare_update(client: RegistryClient, inp: UpdateInput, pinned: Pinned | None) -> Change:
+    """An update runs at once unless it can cut someone off or cannot be undone (the risks)."""
+    reg = await load(client, inp.registry, pinned)
+    refuse_while_deleting(reg, "updated")
+    plan = update_change(reg, inp)
+    detail = RegistryDetail.of(reg)
+    done = None
+    if plan.patch is None:
+        done = ConfirmResult[RegistryDetail](
+            status="unchanged",
+            message=f"Nothing to change: {reg.name} already is as asked; nothing was sent.",
+            result=detail,
+        )
+
+    async def apply() -> Applied:
+        assert plan.patch is not None
+        updated = await client.update_registry(reg.id, plan.patch)
+        return Applied(f"Updated {updated.name}.", RegistryDetail.of(updated))
+
+    preview = Preview(
+        operation="update_registry",
+        title=f"UPDATE registry {reg.name} ({reg.id})",
+        facts=summary_facts(reg),
+        changes=plan.changes,
+        warnings=[],
+    )
+    return Change(Target.registry(reg), preview, apply, plan.risks, plan.changes, done, current=detail)
+
+
+async def prepare_replace(client: RegistryClient, inp: ReplaceInput, pinned: Pinned | None) -> Change:
+    try:
+        reg = await load(client, inp.registry, pinned)
+    except NotFoundError:
+        if pinned is not None or not is_registry_id(inp.registry):
+            raise
+        return create_by_put(client, inp)
+    refuse_while_deleting(reg, "replaced")
+    for field, given, current in (("name", inp.name, reg.name), ("location", inp.location, reg.properties.location)):
+        if given is not None and given != current:
+            raise InvalidInputError.for_field(field, f"cannot be changed (it is {current!r}); delete and create")
+    if reg.scanning_enabled and not inp.vulnerability_scanning:
+        raise InvalidInputError.for_field("vulnerability_scanning", "cannot be turned off once enabled (IONOS rule)")
+    spec = inp.spec_for(reg.name, reg.properties.location)
+    plan = replace_change(reg, spec, defaulted=bool(inp.gc_days) and inp.gc_time is None)
+    detail = RegistryDetail.of(reg)
+    done = None
+    if not plan.changes:
+        done = ConfirmResult[RegistryDetail](
+            status="unchanged", message=f"Nothing would change in {reg.name}; nothing was sent.", result=detail
+        )
+
+    async def apply() -> Applied:
+        replaced = await client.replace_registry(reg.id, spec)
+        return Applied(f"Replaced registry {replaced.name}.", RegistryDetail.of(replaced))
+
+    preview = Preview(
+        operation="replace_registry",
+        title=f"REPLACE registry {reg.name} ({reg.id}) in {reg.properties.location}: full replacement (PUT)",
+        facts=[],
+        changes=plan.changes,
+        warnings=[],
+    )
+    return Change(Target.registry(reg), preview, apply, plan.risks, plan.changes, done, current=detail)
+
+
+def create_by_put(client: RegistryClient, inp: ReplaceInput) -> Change:
+    """A PUT on an id no registry has creates one: no confirmation (nothing exists to lose)."""
+    if inp.name is None or inp.location is None:
+        raise InvalidInputError.for_field(
+            "registry", "no registry has this id; to create one with PUT give name and location too"
+        )
+    rid, spec = inp.registry.lower(), inp.spec_for(inp.name, inp.location)
+
+    async def apply() -> Applied:
+        reg = await client.replace_registry(rid, spec)
+        return Applied(f"No registry had id {reg.id}: created {reg.name} with it.", RegistryDetail.of(reg), "created")
+
+    created = FieldChange(field="registry", current="(none)", new=f"{inp.name} in {inp.location}")
+    target = Target("registry", rid, inp.name, rid, inp.name, "", inp.name)
+    return Change(target, None, apply, [], [created], creates=True)
+
+
+async def prepare_delete(client: RegistryClient, inp: RegistryRefInput, pinned: Pinned | None) -> Change:
+    reg = await load(client, inp.registry, pinned)
+    detail = RegistryDetail.of(reg)
+    done = None
+    if deleting(reg):
+        done = ConfirmResult[RegistryDetail](
+            status="already_deleting",
+            message=f"{reg.name} is already being deleted; IONOS removes it in the background. Nothing was sent.",
+            result=detail,
+        )
+
+    async def apply() -> Applied:
+        await client.delete_registry(reg.id)
+        return Applied(f"Deleted registry {reg.name} ({reg.id}); IONOS removes it in the background.")
+
+    preview = delete_registry_preview(reg)
+    deleted = [FieldChange(field="registry", current=reg.name, new="(deleted)")]
+    return Change(Target.registry(reg), preview, apply, list(preview.warnings), deleted, done, current=detail)
+
+
+# ---------------------------------------------------------------- declarations
+
+REF = ("registry",)
+NAME_OR_ID = ("NAME|ID",)
+GC_DAYS = Flag("gc_days", "--gc-days", "list", "mon,thu", "garbage collection weekdays")
+GC_TIME = Flag("gc_time", "--gc-time", "value", "01:30", "garbage collection time, UTC (default 01:23)")
+ALLOW = Flag("api_subnet_allow_list", "--allow", "list", "CIDR,…", "only these addresses may call the registry API")
+
+declare(
+    Operation(
+        "list_registries",
+        RESOURCE,
+        Kind.READ,
+        ListInput,
+        RegistryList,
+        "List registries: name, location, state, hostname, storage, scanning, GC. Page with cursor.",
+        "GET",
+        SlackForm(
+            ("list",),
+            ("name_filter",),
+            ("NAME-FILTER",),
+            (Flag("limit", "--limit", "int", "N", "registries per page, 1-100 (default 20)"),),
+            aliases=("ls",),
+            optional=True,
+            help="list registries, optionally by part of the name",
+        ),
+        title="List registries",
+        run=list_registries,
+        refs=(),
+    ),
+    Operation(
+        "get_registry",
+        RESOURCE,
+        Kind.READ,
+        RegistryRefInput,
+        RegistryDetail,
+        "Show one registry in full (allow list, GC, creator); by name, hostname or UUID.",
+        "GET",
+        SlackForm(("get",), REF, NAME_OR_ID, aliases=("show", "info", "describe"), help="show one registry"),
+        title="Show a registry",
+        run=get_registry,
+    ),
+    Operation(
+        "list_locations",
+        RESOURCE,
+        Kind.READ,
+        NoInput,
+        LocationList,
+        "List the location ids a registry can be created in (e.g. de/fra).",
+        "GET",
+        SlackForm(("locations",), aliases=("regions", "location"), help="where registries can be created"),
+        title="List locations",
+        run=list_locations,
+        refs=(),
+    ),
+    Operation(
+        "check_registry_name",
+        RESOURCE,
+        Kind.READ,
+        NameInput,
+        NameCheck,
+        "Check whether a registry name is available, taken (names are global) or invalid.",
+        "HEAD",
+        SlackForm(("check",), ("name",), ("NAME",), aliases=("available",), help="is a registry name free?"),
+        title="Check a registry name",
+        run=check_registry_name,
+        refs=(),
+    ),
+    Operation(
+        "create_registry",
+        RESOURCE,
+        Kind.WRITE,
+        CreateInput,
+        WriteResult,
+        "Create a registry (state New until Running). Scanning is on unless false; it can never be turned off.",
+        "POST",
+        SlackForm(
+            ("create",),
+            ("name",),
+            ("NAME",),
+            (
+                Flag("location", "--location", "value", "LOC", "location id, e.g. de/fra", required=True),
+                GC_DAYS,
+                GC_TIME,
+                Flag("vulnerability_scanning", "--no-scan", "false", "", "no vulnerability scanning (paid add-on)"),
+                ALLOW,
+            ),
+            aliases=("new",),
+            help="create a registry",
+        ),
+        title="Create a registry",
+        run=create_registry,
+        refs=(),
+    ),
+    Operation(
+        "update_registry",
+        RESOURCE,
+        Kind.WRITE,
+        UpdateInput,
+        RegistryDetail,
+        "Change some settings; the rest is kept. Changes that can cut clients off or cannot be undone "
+        "(allow-list removals, first restriction, deny-all, scanning on, protected registry) need confirmation.",
+        "PATCH",
+        SlackForm(
+            ("update",),
+            REF,
+            NAME_OR_ID,
+            (
+                GC_DAYS,
+                GC_TIME,
+                Flag("clear_gc_schedule", "--no-gc", "true", "", "turn garbage collection off"),
+                Flag("vulnerability_scanning", "--scan", "true", "", "turn vulnerability scanning on (irreversible)"),
+                Flag("api_subnet_allow_list", "--allow", "list", "CIDR,…|none", "set the whole allow list"),
+                Flag("allow_add", "--allow-add", "list", "CIDR,…", "add entries to the allow list"),
+                Flag("allow_remove", "--allow-remove", "list", "CIDR,…", "remove entries from the allow list"),
+            ),
+            aliases=("edit", "set"),
+            help="change some settings; removing access or turning scanning on asks you to confirm",
+        ),
+        title="Update a registry",
+        prepare=prepare_update,
+    ),
+    Operation(
+        "replace_registry",
+        RESOURCE,
+        Kind.CONFIRMED,
+        ReplaceInput,
+        RegistryDetail,
+        "Replace all settings (PUT): what is left out is RESET (no GC, unrestricted). A new UUID with "
+        "name and location creates.",
+        "PUT",
+        SlackForm(
+            ("replace",),
+            REF,
+            NAME_OR_ID,
+            (GC_DAYS, GC_TIME, Flag("vulnerability_scanning", "--no-scan", "false", "", "scanning off"), ALLOW),
+            help="replace all settings (what you leave out is reset)",
+        ),
+        title="Replace a registry",
+        prepare=prepare_replace,
+        protect="refuse",
+    ),
+    Operation(
+        "delete_registry",
+        RESOURCE,
+        Kind.CONFIRMED,
+        RegistryRefInput,
+        RegistryDetail,
+        "Delete a registry and every image and token in it (irreversible).",
+        "DELETE",
+        SlackForm(
+            ("delete",), REF, NAME_OR_ID, aliases=("rm", "del", "remove"), help="delete a registry and all in it"
+        ),
+        title="Delete a registry",
+        prepare=prepare_delete,
+        protect="refuse",
+    ),
+)

@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.access import Access
 from bot.app import build_app
 from bot.commands import BotDeps
+from bot.demo_slack import DemoSlack
 from bot.server import build_asgi, serve
 from tools.audit import AuditLog
 from tools.client import RegistryClient
@@ -70,7 +71,10 @@ def main(argv: list[str] | None = None) -> None:
     core = Core.build(client, AuditLog(safety.registry_audit_file), safety)
     access = Access.from_settings("*" if args.demo else slack.registry_bot_writers, slack.registry_bot_channels)
     token = slack.slack_bot_token.get_secret_value() if slack.slack_bot_token else None
-    web = AsyncWebClient(token=token, base_url=slack.slack_api_url)
+    stand_in = DemoSlack() if args.demo and token is None else None
+    local = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}"  # noqa: S104
+    api_url = stand_in.api_url(local) if stand_in else slack.slack_api_url
+    web = AsyncWebClient(token=token or "xoxb-demo", base_url=api_url)
     app = build_app(
         BotDeps(core, access, slack.registry_bot_audit_channel),
         client=web,
@@ -85,7 +89,13 @@ def main(argv: list[str] | None = None) -> None:
     else:
         logger.warning("MCP is not served at /mcp: binding %s needs REGISTRY_MCP_TOKEN", args.host)
     health = {"mode": "demo" if args.demo else "socket" if socket_mode else "http", "mcp": mcp_app is not None}
-    asgi = build_asgi(app, mcp_app, health, signing_secret=secret or DEMO_SIGNING_SECRET)
+    asgi = build_asgi(
+        app,
+        mcp_app,
+        health,
+        signing_secret=secret or DEMO_SIGNING_SECRET,
+        extra_routes=stand_in.routes() if stand_in else None,
+    )
     print(banner(args, socket_mode, mcp_app is not None, secret is None), file=sys.stderr, flush=True)
     app_token = slack.slack_app_token.get_secret_value() if slack.slack_app_token else None
     asyncio.run(serve(asgi, args.host, args.port, app, app_token if socket_mode else None))
@@ -103,7 +113,10 @@ def banner(args: argparse.Namespace, socket_mode: bool, mcp: bool, demo_secret: 
     if args.demo:
         secret = f" (signing secret '{DEMO_SIGNING_SECRET}')" if demo_secret else ""
         lines.append(f"  Try it without Slack{secret}: .venv/bin/python -m bot.demo list")
-        lines.append("                         .venv/bin/python -m bot.demo get prod-images")
+        lines.append("    .venv/bin/python -m bot.demo get prod-images")
+        lines.append(
+            "    .venv/bin/python -m bot.demo --confirm sandbox delete sandbox   (presses the button, types the name)"
+        )
     return "\n".join(lines)
 
 

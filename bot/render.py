@@ -280,7 +280,8 @@ def outcome(result: ConfirmResult[Any]) -> Message:
         blocks += sections(f"• {esc(c.line())}" for c in result.changes)
     if result.result is not None and result.status != "declined":
         blocks += view(result.result)["blocks"]
-    return message(result.message, blocks[:BLOCK_LIMIT])
+    changed = [c.line() for c in result.changes] if result.status in ("executed", "created") else []
+    return message("\n".join([result.message, *changed]), blocks[:BLOCK_LIMIT])
 
 
 def public_note(user_id: str, claims: Claims) -> str:

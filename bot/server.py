@@ -38,7 +38,12 @@ class Fronts:
 
 
 def build_asgi(
-    slack: AsyncApp, mcp_app: ASGIApp | None, health: dict[str, Any], *, signing_secret: str
+    slack: AsyncApp,
+    mcp_app: ASGIApp | None,
+    health: dict[str, Any],
+    *,
+    signing_secret: str,
+    extra_routes: list[Route] | None = None,
 ) -> ASGIApp:
     handler = AsyncSlackRequestHandler(slack)
     verifier = SignatureVerifier(signing_secret)
@@ -66,7 +71,11 @@ def build_asgi(
         return JSONResponse({"ok": True, **health})
 
     main = Starlette(
-        routes=[Route("/slack/events", events, methods=["POST"]), Route("/healthz", healthz, methods=["GET"])]
+        routes=[
+            Route("/slack/events", events, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            *(extra_routes or []),
+        ]
     )
     return Fronts(main, mcp_app)
 

@@ -111,7 +111,7 @@ class Change:
 
     @property
     def fields(self) -> list[str]:
-        return [c.field for c in self.changes] or ([self.preview.operation] if self.preview else [])
+        return [c.field for c in self.changes] or ["deleted"]
 
 
 @dataclass(frozen=True)

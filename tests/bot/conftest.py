@@ -71,11 +71,13 @@ async def bot(stack: Stack) -> AsyncIterator[BotUnderTest]:
     access = Access(writers=frozenset({ALICE, "SWRITERS"}))
     deps = BotDeps(stack.core, access, audit_channel=AUDIT)
     app = build_app(deps, client=AsyncWebClient(token="xoxb-test", base_url=fake.api_url), signing_secret=SECRET)
-    mcp = http_app(
-        build_server(stack.core, ServerOptions(actor="mcp:http")), host="127.0.0.1", token=None
-    )
+    mcp = http_app(build_server(stack.core, ServerOptions(actor="mcp:http")), host="127.0.0.1", token=None)
     sock = free_socket()
-    server = uvicorn.Server(uvicorn.Config(build_asgi(app, mcp, {"mode": "test"}, signing_secret=SECRET), log_level="error", access_log=False))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            build_asgi(app, mcp, {"mode": "test"}, signing_secret=SECRET), log_level="error", access_log=False
+        )
+    )
     task = asyncio.ensure_future(server.serve(sockets=[sock]))
     while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
         await asyncio.sleep(0.01)

@@ -16,7 +16,7 @@ from tests.conftest import Stack
 from tools.confirm import Plan
 from tools.errors import ServerError
 from tools.models import ApiErrorMessage
-from tools.operations import ReplaceInput
+from tools.operations import CATALOGUE, Caller, RegistryRefInput, ReplaceInput
 from tools.views import RegistryDetail, RegistryList, RegistrySummary
 
 
@@ -73,13 +73,17 @@ def test_registry_card_with_the_largest_allow_list() -> None:
 
 
 async def test_previews_modal_and_outcomes_are_valid(stack: Stack) -> None:
-    plan = await stack.confirmer.plan_delete("sandbox", actor="slack:U1", front="slack")
-    message = render.preview(plan, button_value(plan, None), 300)
+    inp = RegistryRefInput(registry="sandbox")
+    plan = await stack.confirmer.start(CATALOGUE["delete_registry"], inp, Caller("slack:U1", "slack"))
+    assert isinstance(plan, Plan)
+    message = render.preview(plan, button_value(plan, inp), 300)
     assert_valid_message(message)
     button = message["blocks"][-2]["elements"][0]
     assert button["style"] == "danger"
     assert button["confirm"]["style"] == "danger"
-    metadata = json.dumps({"t": plan.token, "r": None, "u": "https://hooks.slack.com/x" * 4, "c": "C1"})
+    metadata = json.dumps(
+        {"t": plan.token, "a": {"registry": "sandbox"}, "u": "https://hooks.slack.com/x" * 4, "c": "C1"}
+    )
     assert_valid_view(render.confirm_modal(plan.claims, metadata))
 
 
@@ -91,7 +95,7 @@ async def test_the_biggest_replace_still_fits_a_button(stack: Stack) -> None:
         gc_time="23:59",
         api_subnet_allow_list=allow,
     )
-    plan = await stack.confirmer.plan_replace(inp, actor="slack:U1", front="slack")
+    plan = await stack.confirmer.start(CATALOGUE["replace_registry"], inp, Caller("slack:U1", "slack"))
     assert isinstance(plan, Plan)
     value = button_value(plan, inp)
     assert len(value) <= 2000

@@ -76,7 +76,14 @@ async def test_healthz_and_mcp_share_the_process(bot: BotUnderTest) -> None:
 
 
 async def test_help_and_unknown_subcommands(bot: BotUnderTest) -> None:
-    assert "/registry create NAME --location LOC" in texts(await bot.reply("help"))
+    top = texts(await bot.reply("help"))
+    assert "/registry create NAME --location LOC" in top
+    assert "--gc-days mon,thu" in top
+    assert "01:23 when only days are given" in top
+    update = texts(await bot.reply("help update"))
+    assert "--allow-remove CIDR,…: remove entries from the allow list" in update
+    assert "['Monday'" not in update
+    assert "True turns" not in update
     assert "/registry list" in texts(await bot.reply(""))
     wrong = texts(await bot.reply("lsit"))
     assert "unknown subcommand 'lsit'" in wrong
@@ -108,8 +115,10 @@ async def test_create_then_update(bot: BotUnderTest) -> None:
     created = texts(await bot.reply("create team-blue --location de/txl --gc-days Mon,Thu --gc-time 02:00"))
     assert "Created registry team-blue" in created
     assert "Mon,Thu 02:00 UTC" in created
-    updated = texts(await bot.reply("update team-blue --allow 10.0.0.0/8 --scan"))
-    assert "10.0.0.0/8" in updated
+    updated = texts(await bot.reply("update Team-Blue --gc-time 1:30"))
+    assert "garbage collection: Mon,Thu 02:00 UTC -> Mon,Thu 01:30 UTC" in updated
+    unchanged = texts(await bot.reply("update team-blue --gc-days mon,thu --gc-time 01:30"))
+    assert "Nothing to change" in unchanged
     audit_lines = [c.params["text"] for c in bot.slack.api_calls("chat.postMessage") if c.params["channel"] == AUDIT]
     assert any("team-blue" in line and "Created" in line for line in audit_lines)
     assert {c.authorization for c in bot.slack.api_calls("chat.postMessage")} == {"Bearer xoxb-test"}
@@ -138,7 +147,13 @@ async def test_non_writers_cannot_mutate_and_are_told_who_can(bot: BotUnderTest)
         assert "<@UALICE>" in reply
         assert "<!subteam^SWRITERS>" in reply
     assert "analytics" in texts(await bot.reply("list", user=BOB)), "reads stay open"
-    assert bot.stack.records == []
+    records = [(r.operation, r.outcome, r.registry_name, r.actor, r.front) for r in bot.stack.records]
+    assert records == [
+        ("create_registry", Outcome.DENIED, "nope-nope", "slack:UBOB", "slack"),
+        ("update_registry", Outcome.DENIED, "sandbox", "slack:UBOB", "slack"),
+        ("delete_registry", Outcome.DENIED, "sandbox", "slack:UBOB", "slack"),
+        ("replace_registry", Outcome.DENIED, "sandbox", "slack:UBOB", "slack"),
+    ]
 
 
 async def test_user_group_members_may_write(bot: BotUnderTest) -> None:
@@ -277,3 +292,80 @@ async def test_a_failure_after_the_ack_is_answered_not_raised(bot: BotUnderTest)
     reply = texts(await bot.reply("get ml-models"))
     assert "HTTP 500" in reply
     assert "INJECTED_FAULT" in reply
+
+
+# ---------------------------------------------------------------- risky updates, tampering, malformed requests
+
+
+async def test_a_risky_update_is_previewed_then_confirmed_by_the_typed_name(bot: BotUnderTest) -> None:
+    view = await preview_then_modal(bot, "update data-pipeline --allow 10.20.0.0/16", "upd")
+    preview = bot.slack.responses["upd"][0]
+    assert "API allow list: 203.0.113.112/32 -> 10.20.0.0/16" in texts(preview)
+    assert "removes 203.0.113.112/32" in texts(preview)
+    assert "&gt;" not in preview["text"]
+    assert "fingerprint" not in json.dumps(preview)
+    assert bot.stack.registry_named("data-pipeline").allow_list == ["203.0.113.112/32"]  # type: ignore[union-attr]
+    await bot.interact(view_payload(view, "data-pipeline"))
+    replies = await bot.slack.wait_for(lambda: len(bot.slack.responses["upd"]) >= 3 and bot.slack.responses["upd"])
+    outcome = replies[1]
+    assert "Updated data-pipeline" in texts(outcome)
+    assert "API allow list: 203.0.113.112/32 -> 10.20.0.0/16" in outcome["text"], "the fallback shows ->"
+    assert bot.stack.registry_named("data-pipeline").allow_list == ["10.20.0.0/16"]  # type: ignore[union-attr]
+    assert replies[2]["text"].startswith("<@UALICE> updated registry *data-pipeline*")
+
+
+async def test_a_safe_update_answers_with_before_and_after_at_once(bot: BotUnderTest) -> None:
+    reply = await bot.reply("update data-pipeline --allow-add 10.1.0.0/16")
+    assert "API allow list: 203.0.113.112/32 -> 203.0.113.112/32, 10.1.0.0/16" in reply["text"]
+    missing = texts(await bot.reply("update data-pipeline --allow-remove 10.9.9.9/32"))
+    assert "--allow-remove: 10.9.9.9/32 is not in the allow list" in missing
+
+
+async def test_protected_registries_update_only_confirmed(bot: BotUnderTest) -> None:
+    preview = texts(await bot.reply("update prod-images --gc-days sun"))
+    assert "Update prod-images?" in preview
+    assert "protected" in preview
+
+
+@pytest.mark.parametrize("where", ["button", "modal"])
+async def test_a_tampered_confirmation_is_refused_and_audited(bot: BotUnderTest, where: str) -> None:
+    preview = await bot.reply("delete sandbox", rid=f"tamper-{where}")
+    click = block_action(bot, preview, "registry_confirm", rid=f"tamper-{where}")
+    value = json.loads(click["actions"][0]["value"])
+    body, sig = value["t"].split(".")
+    forged = body + "." + ("A" * len(sig))
+    if where == "button":
+        click["actions"][0]["value"] = json.dumps({**value, "t": forged})
+        await bot.interact(click)
+    else:
+        view = await preview_then_modal(bot, "delete sandbox", f"tamper-{where}")
+        meta = json.loads(view["private_metadata"])
+        view["private_metadata"] = json.dumps({**meta, "t": forged})
+        await bot.interact(view_payload(view, "sandbox"))
+    await bot.slack.wait_for(lambda: any(r.outcome == Outcome.DENIED for r in bot.stack.records))
+    [record] = [r for r in bot.stack.records if r.outcome == Outcome.DENIED]
+    assert (record.operation, record.registry_name, record.actor) == ("delete_registry", "sandbox", "slack:UALICE")
+    assert "invalid confirmation" in (record.detail or "")
+    assert bot.stack.registry_named("sandbox") is not None
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        ("payload=%7Bx", "application/x-www-form-urlencoded", 400),
+        ("{not json", "application/json", 400),
+        ("payload=%5B1%5D", "application/x-www-form-urlencoded", 400),
+        ("", "application/json", 400),
+    ],
+)
+async def test_malformed_bodies_get_400_or_401_never_500(
+    bot: BotUnderTest, caplog: pytest.LogCaptureFixture, body: str, content_type: str, status: int
+) -> None:
+    headers = signed(body, "test-signing-secret")
+    headers["content-type"] = content_type
+    assert (await bot.http.post(bot.url + "/slack/events", content=body, headers=headers)).status_code == status
+    unsigned = {"content-type": content_type}
+    assert (await bot.http.post(bot.url + "/slack/events", content=body, headers=unsigned)).status_code == 401
+    garbage = await bot.http.post(bot.url + "/slack/events", content=b"\xff\xfe", headers=unsigned)
+    assert garbage.status_code == 401
+    assert "Traceback" not in caplog.text

@@ -110,12 +110,14 @@ async def test_replace_with_nothing_to_change_needs_no_confirmation(stack: Stack
 
 async def test_put_on_an_unknown_uuid_is_a_create_without_confirmation(stack: Stack) -> None:
     rid = str(uuid.uuid4())
-    ready = await stack.confirmer.start(REPLACE, ReplaceInput(registry=rid, name="made-by-put", location="de/fra"), ALICE)
+    ready = await stack.confirmer.start(
+        REPLACE, ReplaceInput(registry=rid, name="made-by-put", location="de/fra"), ALICE
+    )
     assert isinstance(ready, Ready)
     done = await stack.confirmer.proceed(ready, ALICE)
     assert done.status == "created"
     assert done.result is not None
-    assert done.result.id == rid  # type: ignore[attr-defined]
+    assert done.result.id == rid
     assert outcomes(stack) == [Outcome.EXECUTED]
     with pytest.raises(InvalidInputError, match="name and location"):
         await stack.confirmer.start(REPLACE, ReplaceInput(registry=str(uuid.uuid4())), ALICE)
@@ -150,7 +152,9 @@ def test_tokens_are_signed_and_tamper_evident() -> None:
     token = signer.sign(claims)
     assert signer.verify(token) == claims
     body, sig = token.split(".")
-    forged = TokenSigner(b"x").sign(Claims("delete_registry", "id", "name", "fp", "args", BOB.actor, 2_000_000_000, "n"))
+    forged = TokenSigner(b"x").sign(
+        Claims("delete_registry", "id", "name", "fp", "args", BOB.actor, 2_000_000_000, "n")
+    )
     for bad in (forged, forged.split(".")[0] + "." + sig, body + "." + sig[:-2] + "AA", "garbage", "", "a.b.c"):
         assert signer.verify(bad) is None
     assert TokenSigner(b"secret-2").verify(token) is None
@@ -256,8 +260,8 @@ async def test_a_confirmed_replace_applies_exactly_the_preview(stack: Stack) -> 
     plan = await plan_of(stack, REPLACE, inp)
     done = await execute(stack, plan, inp)
     assert done.result is not None
-    assert done.result.api_subnet_allow_list == ["10.0.0.0/8"]  # type: ignore[attr-defined]
-    assert done.result.gc_days == ["Monday"]  # type: ignore[attr-defined]
+    assert done.result.api_subnet_allow_list == ["10.0.0.0/8"]
+    assert done.result.gc_days == ["Monday"]
     assert stack.records[-1].changed_fields == ["garbage collection", "API allow list"]
 
 

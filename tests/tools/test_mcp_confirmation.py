@@ -1,5 +1,6 @@
-"""delete_registry and replace_registry through the in-memory MCP Client, in both protocol eras,
-with and without an elicitation callback: nothing is deleted or replaced without a person's yes."""
+"""delete_registry, replace_registry and risky update_registry calls through the in-memory MCP Client,
+in both protocol eras, with and without an elicitation callback: nothing is deleted, replaced or cut
+off without a person's yes."""
 
 from __future__ import annotations
 
@@ -69,7 +70,7 @@ async def test_delete_after_the_person_types_the_name(stack: Stack, mode: str) -
     assert stack.registry_named("sandbox") is None
     [question] = person.questions
     assert "DELETE registry sandbox" in question
-    assert "Type the registry name 'sandbox'" in question
+    assert "Type 'sandbox' to confirm." in question
     assert [r.outcome for r in stack.records] == [Outcome.EXECUTED]
 
 
@@ -206,6 +207,8 @@ async def test_tampered_tokens_are_refused(stack: Stack, mutate: Callable[[str],
     assert result.is_error
     assert message in text(result)
     assert stack.registry_named("sandbox") is not None
+    [record] = stack.records
+    assert (record.outcome, record.operation, record.registry_name) == (Outcome.DENIED, "delete_registry", "sandbox")
 
 
 async def test_expired_tokens_are_refused(stack: Stack) -> None:
@@ -286,3 +289,63 @@ async def test_put_on_a_new_uuid_creates_without_confirmation(stack: Stack) -> N
     assert result.structured_content is not None
     assert result.structured_content["status"] == "created"
     assert stack.registry_named("put-made") is not None
+
+
+# ---------------------------------------------------------------- risky updates
+
+
+@pytest.mark.parametrize("mode", ERAS)
+async def test_a_risky_update_asks_the_person_first(stack: Stack, mode: str) -> None:
+    person = Person(typed("data-pipeline"))
+    args = {"registry": "data-pipeline", "allow_remove": ["203.0.113.112/32"], "allow_add": ["10.20.0.0/16"]}
+    result = await call(stack, mode, "update_registry", args, person)
+    assert not result.is_error, text(result)
+    assert result.structured_content is not None
+    assert result.structured_content["status"] == "executed"
+    [question] = person.questions
+    assert "API allow list: 203.0.113.112/32 -> 10.20.0.0/16" in question
+    assert "removes 203.0.113.112/32 from the allow list" in question
+    assert stack.registry_named("data-pipeline").allow_list == ["10.20.0.0/16"]  # type: ignore[union-attr]
+    assert [r.outcome for r in stack.records] == [Outcome.EXECUTED]
+
+
+@pytest.mark.parametrize("mode", ERAS)
+async def test_a_declined_risky_update_changes_nothing(stack: Stack, mode: str) -> None:
+    args = {"registry": "prod-images", "api_subnet_allow_list": ["0.0.0.0/0"]}
+    result = await call(stack, mode, "update_registry", args, Person(ElicitResult(action="decline")))
+    assert result.structured_content is not None
+    assert result.structured_content["status"] == "declined"
+    assert stack.registry_named("prod-images").allow_list == []  # type: ignore[union-attr]
+    assert [r.outcome for r in stack.records] == [Outcome.DECLINED]
+
+
+@pytest.mark.parametrize("mode", ERAS)
+async def test_a_safe_update_runs_without_asking(stack: Stack, mode: str) -> None:
+    person = Person(typed("nobody"))
+    result = await call(
+        stack, mode, "update_registry", {"registry": "data-pipeline", "allow_add": ["10.1.0.0/16"]}, person
+    )
+    assert not result.is_error, text(result)
+    assert person.questions == []
+    assert "API allow list: 203.0.113.112/32 -> 203.0.113.112/32, 10.1.0.0/16" in text(result)
+
+
+@pytest.mark.parametrize("mode", ERAS)
+async def test_a_risky_update_by_token_binds_the_arguments_and_is_single_use(stack: Stack, mode: str) -> None:
+    args: dict[str, Any] = {"registry": "prod-images", "api_subnet_allow_list": ["0.0.0.0/0"]}
+    first = await call(stack, mode, "update_registry", args)
+    assert first.structured_content is not None
+    assert first.structured_content["status"] == "confirmation_required"
+    assert "DENIES all traffic" in text(first)
+    assert "protected" in text(first)
+    token = first.structured_content["confirmation_token"]
+    other = await call(
+        stack, mode, "update_registry", {**args, "api_subnet_allow_list": [], "confirmation_token": token}
+    )
+    assert "arguments differ" in text(other)
+    done = await call(stack, mode, "update_registry", {**args, "confirmation_token": token})
+    assert not done.is_error, text(done)
+    assert stack.registry_named("prod-images").allow_list == ["0.0.0.0/0"]  # type: ignore[union-attr]
+    again = await call(stack, mode, "update_registry", {**args, "confirmation_token": token})
+    assert "already used" in text(again)
+    assert [r.outcome for r in stack.records] == [Outcome.DENIED, Outcome.EXECUTED, Outcome.DENIED]

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from mcp import Client
 from mcp.types import CallToolResult
 from pydantic import BaseModel
@@ -56,14 +57,15 @@ async def test_tools_list_matches_the_golden_snapshot(stack: Stack) -> None:
     assert current == SNAPSHOT.read_text(), "tools/list changed: review, then rerun with UPDATE_SNAPSHOTS=1"
 
 
-async def test_annotations_match_each_tools_http_method(stack: Stack) -> None:
+async def test_annotations_match_what_each_tool_can_do(stack: Stack) -> None:
     tools = {t["name"]: t["annotations"] for t in await tools_of(stack)}
     assert set(tools) == set(CATALOGUE)
     for name, hints in tools.items():
         method = CATALOGUE[name].method
         assert hints["openWorldHint"] is True
         assert hints["readOnlyHint"] is (method in ("GET", "HEAD")), name
-        assert hints["destructiveHint"] is (method in ("PUT", "DELETE")), name
+        # PATCH can remove allow-list entries or switch scanning on for good: destructive, confirmed.
+        assert hints["destructiveHint"] is (method in ("PUT", "DELETE", "PATCH")), name
         assert hints["idempotentHint"] is (method != "POST"), name
 
 
@@ -72,9 +74,36 @@ async def test_read_only_mode_registers_read_tools_only(stack: Stack) -> None:
     assert names == {"list_registries", "get_registry", "list_locations", "check_registry_name"}
 
 
-async def test_disable_destructive_drops_delete_and_replace(stack: Stack) -> None:
-    names = {t["name"] for t in await tools_of(stack, ServerOptions(disable_destructive=True))}
-    assert names == set(CATALOGUE) - {"delete_registry", "replace_registry"}
+async def test_disable_destructive_keeps_update_for_safe_changes_only(stack: Stack) -> None:
+    tools = {t["name"]: t for t in await tools_of(stack, ServerOptions(disable_destructive=True))}
+    assert set(tools) == set(CATALOGUE) - {"delete_registry", "replace_registry"}
+    assert tools["update_registry"]["annotations"]["destructiveHint"] is False, "truthful in this mode"
+    options = ServerOptions(disable_destructive=True)
+    async with Client(build_server(stack.core, options)) as client:
+        risky = await client.call_tool("update_registry", {"registry": "data-pipeline", "api_subnet_allow_list": []})
+        safe = await client.call_tool("update_registry", {"registry": "data-pipeline", "allow_add": ["10.1.0.0/16"]})
+    assert risky.is_error
+    assert "--disable-destructive" in text(risky)
+    assert not safe.is_error, text(safe)
+
+
+@pytest.mark.parametrize(
+    ("options", "absent"),
+    [
+        (ServerOptions(read_only=True), ["create_registry", "update_registry", "delete_registry", "confirmation"]),
+        (ServerOptions(disable_destructive=True), ["delete_registry", "replace_registry", "confirmation_token"]),
+    ],
+)
+async def test_instructions_mention_only_registered_tools(
+    stack: Stack, options: ServerOptions, absent: list[str]
+) -> None:
+    async with Client(build_server(stack.core, options)) as client:
+        instructions = client.instructions
+    assert instructions
+    for word in absent:
+        assert word not in instructions
+    for name in {t["name"] for t in await tools_of(stack, options)}:
+        assert name in instructions
 
 
 async def test_tool_arguments_are_the_input_models_fields(stack: Stack) -> None:
@@ -104,7 +133,10 @@ async def test_list_is_capped_and_pages_honestly(stack: Stack) -> None:
     assert "that is all" in text(rest)
     too_many = await call(stack, "list_registries", {"limit": 500})
     assert too_many.is_error
-    assert "less than or equal to 100" in text(too_many)
+    assert text(too_many) == (
+        "Error executing tool list_registries: Invalid arguments:\nlimit: must be at most 100 (given 500)\n"
+        "Next: Call list_registries again with the named arguments fixed."
+    )
 
 
 async def test_list_text_is_compact(stack: Stack) -> None:
@@ -117,12 +149,13 @@ async def test_create_update_get_flow(stack: Stack) -> None:
     created = await call(stack, "create_registry", {"name": "from-mcp", "location": "de/fra", "gc_days": ["Wed"]})
     assert not created.is_error, text(created)
     assert "Created registry from-mcp" in text(created)
-    updated = await call(stack, "update_registry", {"registry": "from-mcp", "api_subnet_allow_list": ["10.2.0.0/16"]})
+    updated = await call(stack, "update_registry", {"registry": "From-MCP", "gc_time": "1:30"})
     assert not updated.is_error, text(updated)
+    assert "garbage collection: Wed 01:23 UTC -> Wed 01:30 UTC" in text(updated)
     got = await call(stack, "get_registry", {"registry": "from-mcp"})
     assert got.structured_content is not None
-    assert got.structured_content["api_subnet_allow_list"] == ["10.2.0.0/16"]
     assert got.structured_content["gc_days"] == ["Wednesday"]
+    assert got.structured_content["gc_time"] == "01:30:00+00:00"
 
 
 async def test_bad_input_names_the_field_and_rule(stack: Stack) -> None:
@@ -133,6 +166,26 @@ async def test_bad_input_names_the_field_and_rule(stack: Stack) -> None:
     cross = await call(stack, "create_registry", {"name": "ok-name", "location": "de/fra", "gc_time": "01:00"})
     assert cross.is_error
     assert "gc_time needs gc_days" in text(cross)
+    many = await call(
+        stack,
+        "update_registry",
+        {"registry": "x" * 300, "allow_add": ["10.0.0.0/33"], "gc_days": ["Funday"], "confirmation_token": 7},
+    )
+    lines = text(many).splitlines()
+    assert lines[0] == "Error executing tool update_registry: Invalid arguments:"
+    assert lines[-1].startswith("Next: ")
+    problems = lines[1:-1]
+    assert len(problems) == 4, problems
+    assert any(p.startswith("registry: must be at most 253 characters") for p in problems)
+    assert any(p.startswith("allow_add.0: ") and "'10.0.0.0/33' is not an IPv4/IPv6 address" in p for p in problems)
+    assert any(p.startswith("gc_days.0: must be one of") and "(given 'Funday')" in p for p in problems)
+    assert any(p.startswith("confirmation_token: must be text (given 7)") for p in problems)
+    missing = await call(stack, "get_registry", {})
+    assert "registry: is required" in text(missing)
+    for result in (bad_name, cross, many, missing):
+        assert "pydantic" not in text(result)
+        assert "errors.pydantic.dev" not in text(result)
+        assert "type=" not in text(result)
 
 
 async def test_api_errors_carry_the_ionos_code_and_a_next_step(stack: Stack) -> None:

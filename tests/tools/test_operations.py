@@ -12,8 +12,17 @@ from tools.audit import Outcome
 from tools.confirm import ConfirmResult
 from tools.errors import ConflictError, InvalidInputError, NotFoundError
 from tools.models import NameStatus
-from tools.operations import CATALOGUE, Caller, CreateInput, Kind, ListInput, NameInput, RegistryRefInput
-from tools.operations import ReplaceInput, UpdateInput
+from tools.operations import (
+    CATALOGUE,
+    Caller,
+    CreateInput,
+    Kind,
+    ListInput,
+    NameInput,
+    RegistryRefInput,
+    ReplaceInput,
+    UpdateInput,
+)
 from tools.resolve import resolve
 
 ALICE = Caller("slack:U1", "slack")
@@ -118,7 +127,9 @@ async def test_a_registry_being_deleted(stack: Stack) -> None:
     assert "already being deleted" in again.message
     assert stack.emulator.hooks.requests["DELETE"] == 1
     with pytest.raises(ConflictError, match="being deleted; it cannot be updated"):
-        await stack.confirmer.start(CATALOGUE["update_registry"], UpdateInput(registry="sandbox", gc_days=["Mon"]), ALICE)
+        await stack.confirmer.start(
+            CATALOGUE["update_registry"], UpdateInput(registry="sandbox", gc_days=["Mon"]), ALICE
+        )
     with pytest.raises(ConflictError, match="being deleted; it cannot be replaced"):
         await stack.confirmer.start(CATALOGUE["replace_registry"], ReplaceInput(registry="sandbox"), ALICE)
     assert stack.emulator.hooks.requests["PATCH"] == stack.emulator.hooks.requests["PUT"] == 0

@@ -102,7 +102,7 @@ async def test_gc_changes_on_unprotected_registries_run_at_once(stack: Stack) ->
     done = await run_now(stack, registry="ci-cache", gc_time="03:30")
     assert done.status == "executed"
     assert done.result is not None
-    assert done.result.gc_schedule == "Tue,Fri 03:30 UTC"  # type: ignore[attr-defined]
+    assert done.result.gc_schedule == "Tue,Fri 03:30 UTC"
     [change] = done.changes
     assert (change.current, change.new) == ("Tue,Fri 10:00 UTC", "Tue,Fri 03:30 UTC")
     assert [(r.outcome, r.changed_fields) for r in stack.records] == [(Outcome.EXECUTED, ["garbage collection"])]

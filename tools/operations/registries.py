@@ -191,8 +191,7 @@ async def prepare_delete(client: RegistryClient, inp: RegistryRefInput, pinned: 
         return Applied(f"Deleted registry {reg.name} ({reg.id}); IONOS removes it in the background.")
 
     preview = delete_registry_preview(reg)
-    deleted = [FieldChange(field="registry", current=reg.name, new="(deleted)")]
-    return Change(Target.registry(reg), preview, apply, list(preview.warnings), deleted, done, current=detail)
+    return Change(Target.registry(reg), preview, apply, list(preview.warnings), [], done, current=detail)
 
 
 # ---------------------------------------------------------------- declarations

@@ -118,3 +118,64 @@ def test_registry_mcp_loads_no_slack_and_no_aiohttp_at_start() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip() == "[]"
+
+
+async def test_without_credentials_it_says_so_at_start_and_every_call_answers_at_once() -> None:
+    from tests.e2e.conftest import child_env
+
+    env = child_env(IONOS_API_URL="http://127.0.0.1:9")  # nothing listens there; nothing should be sent
+    proc = await asyncio.create_subprocess_exec(*MCP, stdin=PIPE, stdout=PIPE, stderr=PIPE, env=env)
+    assert proc.stdin is not None
+    assert proc.stdout is not None
+    call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "list_registries", "arguments": {}}}
+    proc.stdin.write("".join(json.dumps(m) + "\n" for m in [*HANDSHAKE, call]).encode())
+    await proc.stdin.drain()
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    replies = [json.loads(await asyncio.wait_for(proc.stdout.readline(), 30)) for _ in range(2)]
+    answered = loop.time() - started
+    proc.stdin.close()
+    _, err = await asyncio.wait_for(proc.communicate(), 30)
+    result = replies[1]["result"]
+    assert result["isError"] is True
+    assert "no IONOS credentials are set" in result["content"][0]["text"]
+    assert "IONOS_TOKEN" in result["content"][0]["text"]
+    assert answered < 5, "no retries against an endpoint that was never going to accept us"
+    assert b"no IONOS credentials" in err
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "line"),
+    [
+        ("REGISTRY_CONFIRM_TTL", "2", "registry-mcp: bad environment: REGISTRY_CONFIRM_TTL must be at least 10"),
+        ("IONOS_READ_TIMEOUT", "soon", "registry-mcp: bad environment: IONOS_READ_TIMEOUT must be a number"),
+        ("IONOS_TOKEN", "two\nlines", "registry-mcp: bad environment: IONOS_TOKEN must not contain"),
+    ],
+)
+def test_a_bad_environment_value_stops_it_with_one_line(variable: str, value: str, line: str) -> None:
+    from tests.e2e.conftest import child_env
+
+    done = subprocess.run(
+        MCP, env=child_env(**{variable: value}), capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[0].startswith(line)
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("args", [["--port", "eighty"], ["--seed", "-1"], ["--latency-ms", "x"]])
+def test_the_emulator_refuses_bad_arguments_with_one_line(args: list[str]) -> None:
+    from tests.e2e.conftest import child_env
+
+    done = subprocess.run(
+        [sys.executable, "-m", "tools.emulator", *args],
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith("registry-emulator: error:")

@@ -20,6 +20,8 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from .backend import Backend, EmulatorError
+from .content_backend import Content
+from .content_routes import ContentRoutes
 from .faults import Fault, Hooks, HooksMiddleware, error_body
 from .samples import LOCATIONS
 
@@ -29,8 +31,9 @@ PREFIX = "/containerregistries"
 class EmulatorApp:
     """The ASGI app plus handles on its state for tests: ``backend`` and ``hooks``."""
 
-    def __init__(self, backend: Backend, hooks: Hooks, token: str | None) -> None:
+    def __init__(self, backend: Backend, hooks: Hooks, token: str | None, *, artifacts: int | None = None) -> None:
         self.backend = backend
+        self.content = Content(backend, artifacts=artifacts)
         self.hooks = hooks
         self.token = token
         self._asgi = HooksMiddleware(self._starlette(), hooks)
@@ -51,6 +54,7 @@ class EmulatorApp:
             Route("/_emulator/faults", self.add_fault, methods=["POST"]),
             Route("/_emulator/reset", self.reset, methods=["POST"]),
             Route("/_emulator/stats", self.stats, methods=["GET"]),
+            *ContentRoutes(self.content, self.actor, _body, _json).routes(),
         ]
         handlers: dict[Any, Any] = {EmulatorError: _emulator_error, HTTPException: _http_error}
         return Starlette(routes=routes, exception_handlers=handlers)
@@ -133,6 +137,7 @@ class EmulatorApp:
 
     async def reset(self, request: Request) -> Response:
         self.backend.reset()
+        self.content.reset()
         self.hooks.reset()
         return JSONResponse({"registries": len(self.backend.list(None, "1000", None)["items"])})
 
@@ -140,8 +145,11 @@ class EmulatorApp:
         return JSONResponse({"requests": dict(self.hooks.requests), "total": sum(self.hooks.requests.values())})
 
 
-def build_app(backend: Backend | None = None, *, token: str | None = None, latency_ms: float = 0.0) -> EmulatorApp:
-    return EmulatorApp(backend or Backend(), Hooks(latency_ms=latency_ms), token)
+def build_app(
+    backend: Backend | None = None, *, token: str | None = None, latency_ms: float = 0.0, artifacts: int | None = None
+) -> EmulatorApp:
+    """``artifacts``: spread that many images over each seeded registry (benchmarks); default a few."""
+    return EmulatorApp(backend or Backend(), Hooks(latency_ms=latency_ms), token, artifacts=artifacts)
 
 
 async def _body(request: Request) -> Any:

@@ -79,9 +79,14 @@ class Backend:
         self.clock = clock or (lambda: datetime.now(UTC))
         self._by_id: dict[str, StoredRegistry] = {}
         self._sorted: list[StoredRegistry] | None = None
+        self.on_forget: list[Callable[[str], None]] = []  # told when a registry is gone for good
         self.reset()
 
     # ------------------------------------------------------------ housekeeping
+
+    def seeded(self) -> list[StoredRegistry]:
+        """The registries in the order the seed made them (content is seeded in the same order)."""
+        return list(self._by_id.values())
 
     def reset(self) -> None:
         """Back to the seeded state."""
@@ -97,6 +102,8 @@ class Backend:
         gone = [r.id for r in self._by_id.values() if r.deleting_since and now >= r.deleting_since + self.provision]
         for rid in gone:
             del self._by_id[rid]
+            for forget in self.on_forget:
+                forget(rid)
         if gone:
             self._sorted = None
 

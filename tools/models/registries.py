@@ -1,9 +1,6 @@
-"""Pydantic models of the Container Registry API resources and of each operation's input.
+"""Registries: the resource as the API returns it, and the inputs of its calls.
 
-snake_case in Python, camelCase on the wire (aliases). Response models are lenient
-(unknown fields ignored, optional where the API may omit them); input models are
-strict and validate before any request is sent. POST and PUT bodies are wrapped in
-``properties``; the PATCH body is flat.
+POST and PUT bodies are wrapped in ``properties``; the PATCH body is flat.
 """
 
 from __future__ import annotations
@@ -12,11 +9,12 @@ import ipaddress
 import re
 from datetime import datetime, time
 from enum import StrEnum
-from typing import Annotated, Any, Literal, Self, TypeVar
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, model_validator
-from pydantic.alias_generators import to_camel
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 from pydantic.dataclasses import dataclass
+
+from tools.models.wire import WIRE, InputModel, ResourceMetadata
 
 NAME_PATTERN = r"^[a-z][-a-z0-9]{1,61}[a-z0-9]$"
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$"
@@ -113,21 +111,7 @@ AllowList = Annotated[
 ]
 
 
-WIRE = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
-"""Responses: camelCase on the wire, unknown fields ignored (the API grows)."""
-
-
-class InputModel(BaseModel):
-    """Inputs: camelCase on the wire, snake_case in Python, strict about unknown fields."""
-
-    model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="forbid", str_strip_whitespace=True
-    )
-
-
 # ---------------------------------------------------------------- responses
-# Slotted pydantic dataclasses: a listed registry costs about a fifth of the memory of
-# a BaseModel tree and decodes twice as fast (see benchmarks/client_vs_sdk.py).
 
 
 @dataclass(slots=True, config=WIRE)
@@ -146,17 +130,6 @@ class VulnerabilityScanning:
 @dataclass(slots=True, config=WIRE)
 class RegistryFeatures:
     vulnerability_scanning: VulnerabilityScanning | None = None
-
-
-@dataclass(slots=True, config=WIRE)
-class ResourceMetadata:
-    created_by: str | None = None
-    created_by_user_id: str | None = None
-    created_date: datetime | None = None
-    state: str | None = None
-    last_modified_by: str | None = None
-    last_modified_by_user_id: str | None = None
-    last_modified_date: datetime | None = None
 
 
 @dataclass(slots=True, config=WIRE)
@@ -246,42 +219,6 @@ class Location:
 @dataclass(slots=True, config=WIRE)
 class LocationsResponse:
     items: list[Location] | None = None
-
-
-@dataclass(slots=True, config=WIRE)
-class ApiErrorMessage:
-    error_code: str | None = None
-    message: str | None = None
-
-
-@dataclass(slots=True, config=WIRE)
-class ApiErrorBody:
-    http_status: int | None = None
-    messages: list[ApiErrorMessage] | None = None
-
-
-T = TypeVar("T")
-
-
-_ADAPTERS: dict[object, TypeAdapter[Any]] = {}
-
-
-def adapter(kind: type[T]) -> TypeAdapter[T]:
-    """One cached ``TypeAdapter`` per response type."""
-    found = _ADAPTERS.get(kind)
-    if found is None:
-        found = _ADAPTERS[kind] = TypeAdapter(kind)
-    return found
-
-
-def decode(kind: type[T], raw: bytes) -> T:
-    """Validate JSON bytes straight into ``kind`` (raises pydantic ``ValidationError``)."""
-    return adapter(kind).validate_json(raw)
-
-
-def to_wire(value: object) -> Any:
-    """A response object back to its JSON-able camelCase form."""
-    return adapter(type(value)).dump_python(value, mode="json", by_alias=True)
 
 
 class NameStatus(StrEnum):

@@ -1,8 +1,10 @@
 """RegistryClient: the one async client of the IONOS Container Registry API.
 
-It owns one pooled ``httpx.AsyncClient`` (transport injectable for tests). Inputs are
-validated locally before any request; failures are ``tools.errors.RegistryError``.
-``replace_registry`` is PUT (full replacement), ``update_registry`` is PATCH.
+It owns one pooled ``httpx.AsyncClient`` (transport injectable for tests). Registries are
+its own methods; what lives in them has a sub-client each, in the style of the best SDKs:
+``client.tokens``, ``client.repositories``, ``client.artifacts``, ``client.vulnerabilities``.
+Inputs are validated locally before any request; failures are ``tools.errors.RegistryError``.
+``replace_*`` is PUT (full replacement), ``update_*`` is PATCH.
 """
 
 from __future__ import annotations
@@ -14,9 +16,13 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from tools._http import ApiHttp, RetryPolicy, capture_request_ids
+from tools.client.base import validated
+from tools.client.repositories import Artifacts, Repositories
+from tools.client.tokens import Tokens
+from tools.client.vulnerabilities import Vulnerabilities
 from tools.config import ApiSettings
 from tools.errors import ApiError, InvalidInputError, NotFoundError, RegistryError
 from tools.models import (
@@ -36,18 +42,7 @@ from tools.models import (
 
 __all__ = ["RegistryClient", "RetryPolicy", "capture_request_ids", "validated"]
 
-M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
-
-
-def validated(model: type[M], value: M | Mapping[str, Any], prefix: str = "") -> M:
-    """Return ``value`` as ``model``; a ``ValidationError`` becomes ``InvalidInputError``."""
-    if isinstance(value, model):
-        return value
-    try:
-        return model.model_validate(value)
-    except ValidationError as exc:
-        raise InvalidInputError.from_validation(exc, prefix) from None
 
 
 def _checked(field: str, value: str, check: Any) -> str:
@@ -81,6 +76,10 @@ class RegistryClient:
     ) -> None:
         self.settings = settings if settings is not None else ApiSettings()
         self._http = ApiHttp(self.settings, transport, max_connections=max_connections, retry=retry)
+        self.tokens = Tokens(self._http)
+        self.repositories = Repositories(self._http)
+        self.artifacts = Artifacts(self._http)
+        self.vulnerabilities = Vulnerabilities(self._http)
 
     async def __aenter__(self) -> Self:
         return self

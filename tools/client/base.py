@@ -1,0 +1,91 @@
+"""What every sub-client shares: input checks before any request, decoding, offset/limit paging."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from typing import Annotated, Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel, Field, ValidationError
+
+from tools._http import ApiHttp
+from tools.errors import ApiError, InvalidInputError, RegistryError
+from tools.models import InputModel, Page, check_registry_id, decode
+
+M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+
+
+def validated(model: type[M], value: M | Mapping[str, Any], prefix: str = "") -> M:
+    """Return ``value`` as ``model``; a ``ValidationError`` becomes ``InvalidInputError``."""
+    if isinstance(value, model):
+        return value
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        raise InvalidInputError.from_validation(exc, prefix) from None
+
+
+def checked(field: str, value: str, check: Callable[[str], str]) -> str:
+    try:
+        return check(value)
+    except (ValueError, TypeError) as exc:
+        raise InvalidInputError.for_field(field, str(exc)) from None
+
+
+def registry_id(value: str) -> str:
+    return checked("registry_id", value, check_registry_id)
+
+
+def segment(value: str) -> str:
+    """A path segment: ``team/app`` must travel as ``team%2Fapp``."""
+    return quote(value, safe="")
+
+
+def decoded(kind: type[T], response: httpx.Response, action: str) -> T:
+    try:
+        return decode(kind, response.content)
+    except (ValidationError, ValueError):
+        raise ApiError(
+            f"{action}: the API answered HTTP {response.status_code} with a body this client cannot read",
+            status=response.status_code,
+        ) from None
+
+
+class OffsetQuery(InputModel):
+    offset: Annotated[int, Field(ge=0, le=10_000_000)] = 0
+    limit: Annotated[int, Field(ge=1, le=1000)] = 100
+
+
+def paging(offset: int, limit: int) -> dict[str, str | int]:
+    query = validated(OffsetQuery, {"offset": offset, "limit": limit})
+    return {"offset": query.offset, "limit": query.limit}
+
+
+async def every(fetch: Callable[[int], Awaitable[Page[T]]]) -> AsyncGenerator[T, None]:
+    """Every item, page after page, lazily, with one page of lookahead and never further."""
+    pending = asyncio.ensure_future(fetch(0))
+    try:
+        while True:
+            page = await pending
+            if page.next_offset is not None:
+                pending = asyncio.ensure_future(fetch(page.next_offset))
+            for item in page.items:
+                yield item
+            if page.next_offset is None:
+                return
+    finally:
+        if not pending.done():
+            pending.cancel()
+            with contextlib.suppress(asyncio.CancelledError, RegistryError):
+                await pending
+
+
+class SubClient:
+    """One resource's calls, over the parent client's HTTP session."""
+
+    def __init__(self, http: ApiHttp) -> None:
+        self._http = http

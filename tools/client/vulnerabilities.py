@@ -1,0 +1,68 @@
+"""``client.vulnerabilities``: what scanning found in an artifact, and advisories by id."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+from tools.client.base import SubClient, checked, decoded, every, paging, registry_id, segment
+from tools.client.repositories import digest_of, repository_name
+from tools.models import (
+    Page,
+    Severity,
+    VulnerabilitiesResponse,
+    Vulnerability,
+    check_vulnerability_id,
+    next_offset,
+    severity_of,
+)
+
+
+class Vulnerabilities(SubClient):
+    async def of_artifact(
+        self,
+        registry: str,
+        repository: str,
+        digest: str,
+        *,
+        severity: Severity | str | None = None,
+        fixable: bool | None = None,
+        offset: int = 0,
+        limit: int = 100,
+        order_by: str | None = None,
+    ) -> Page[Vulnerability]:
+        rid, repo, dig = registry_id(registry), repository_name(repository), digest_of(digest)
+        params = paging(offset, limit)
+        if severity:
+            params["filter.severity"] = severity_of(severity).wire
+        if fixable is not None:
+            params["filter.fixable"] = "true" if fixable else "false"
+        if order_by:
+            params["orderBy"] = order_by
+        action = f"list vulnerabilities of {repo}@{dig}"
+        path = f"registries/{rid}/repositories/{segment(repo)}/artifacts/{segment(dig)}/vulnerabilities"
+        response = await self._http.request("GET", path, params=params, action=action)
+        body = decoded(VulnerabilitiesResponse, response, action)
+        items = body.items or []
+        return Page(items, next_offset(offset, limit, len(items), body.links, None))
+
+    def iter_of_artifact(
+        self,
+        registry: str,
+        repository: str,
+        digest: str,
+        *,
+        severity: Severity | str | None = None,
+        fixable: bool | None = None,
+        page_size: int = 100,
+    ) -> AsyncGenerator[Vulnerability, None]:
+        return every(
+            lambda offset: self.of_artifact(
+                registry, repository, digest, severity=severity, fixable=fixable, offset=offset, limit=page_size
+            )
+        )
+
+    async def get(self, vulnerability_id: str) -> Vulnerability:
+        vid = checked("vulnerability_id", vulnerability_id, check_vulnerability_id)
+        action = f"get vulnerability {vid}"
+        response = await self._http.request("GET", f"vulnerabilities/{segment(vid)}", action=action)
+        return decoded(Vulnerability, response, action)

@@ -1,4 +1,5 @@
-"""Finding the registry a person means: a name (any case), a hostname, or a UUID."""
+"""Finding what a person means: a registry by name (any case), hostname or UUID; a repository or an
+image inside it by the reference they paste; a token by name or UUID."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import difflib
 
 from tools.client import RegistryClient
 from tools.errors import InvalidInputError, NotFoundError
-from tools.models import Registry, check_registry_name, is_registry_id
+from tools.models import Artifact, Registry, Repository, Token, check_registry_name, is_registry_id
+from tools.references import ImageRef, RepositoryRef
 
 HOST_SUFFIX = ".ionos.com"
 
@@ -49,3 +51,54 @@ async def resolve(client: RegistryClient, ref: str) -> Registry:
 async def closest_names(client: RegistryClient, name: str, limit: int = 3) -> list[str]:
     names = [r.name async for r in client.iter_registries(page_size=1000)]
     return difflib.get_close_matches(name, names, n=limit, cutoff=0.6)
+
+
+async def resolve_repository(client: RegistryClient, ref: RepositoryRef) -> tuple[Registry, Repository]:
+    registry = await resolve(client, ref.registry)
+    try:
+        return registry, await client.repositories.get(registry.id, ref.repository)
+    except NotFoundError:
+        names = [r.name async for r in client.repositories.iter(registry.id)]
+        close = difflib.get_close_matches(ref.repository, names, n=3, cutoff=0.5)
+        hint = (
+            f"Did you mean {', '.join(f'{registry.name}/{n}' for n in close)}?"
+            if close
+            else (f"{registry.name} has: {', '.join(names[:10]) or 'no repositories'}.")
+        )
+        raise NotFoundError(f"{registry.name} has no repository {ref.repository!r}", status=404, hint=hint) from None
+
+
+async def resolve_image(client: RegistryClient, ref: ImageRef) -> tuple[Registry, Artifact]:
+    """The artifact an image reference names; a tag is resolved to its digest."""
+    registry, repository = await resolve_repository(client, ref)
+    if ref.digest:
+        return registry, await client.artifacts.get(registry.id, repository.name, ref.digest)
+    tags: list[str] = []
+    async for artifact in client.artifacts.iter(registry.id, repository.name):
+        if ref.tag in artifact.tags:
+            return registry, artifact
+        tags += artifact.tags
+    close = difflib.get_close_matches(ref.tag or "", tags, n=3, cutoff=0.5)
+    hint = f"Did you mean {', '.join(close)}?" if close else f"Tags there: {', '.join(tags[:15]) or 'none'}."
+    raise NotFoundError(f"{registry.name}/{repository.name} has no image tagged {ref.tag!r}", status=404, hint=hint)
+
+
+async def resolve_token(client: RegistryClient, registry: Registry, ref: str) -> Token:
+    """A token of ``registry`` by UUID or by name (names are compared exactly, then case-insensitively)."""
+    ref = ref.strip()
+    if is_registry_id(ref):
+        return await client.tokens.get(registry.id, ref)
+    tokens = [t async for t in client.tokens.iter(registry.id)]
+    found = [t for t in tokens if t.name == ref] or [t for t in tokens if t.name.lower() == ref.lower()]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        ids = ", ".join(t.id for t in found)
+        raise InvalidInputError.for_field("token", f"{len(found)} tokens are named {ref!r}; give its id ({ids})")
+    close = difflib.get_close_matches(ref, [t.name for t in tokens], n=3, cutoff=0.5)
+    hint = (
+        f"Did you mean {', '.join(close)}?"
+        if close
+        else f"{registry.name} has: {', '.join(t.name for t in tokens) or 'no tokens'}."
+    )
+    raise NotFoundError(f"{registry.name} has no token named {ref!r}", status=404, hint=hint)

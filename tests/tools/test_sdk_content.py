@@ -1,4 +1,4 @@
-# mypy: disable-error-code="union-attr,arg-type,operator,index"
+# mypy: disable-error-code="union-attr,arg-type,operator,index,misc"
 # (the SDK types every response field Optional; a None here fails the test anyway)
 """The official SDK's Tokens, Repositories, Artifacts and Vulnerabilities APIs against the emulator."""
 

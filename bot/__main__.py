@@ -20,6 +20,7 @@ from tools.config import ApiSettings, McpSettings, SafetySettings, SlackSettings
 from tools.demo import emulator_client
 from tools.mcp_server import ServerOptions, build_server
 from tools.mcp_server.http import http_app, is_loopback
+from tools.mcp_server.secrets import SecretDelivery, SecretPages
 from tools.operations import Core
 from tools.startup import StartupError, configure_logging, load
 
@@ -84,8 +85,12 @@ def main(argv: list[str] | None = None) -> None:
 
     mcp_app = None
     if is_loopback(args.host) or mcp_token is not None:
-        mcp = build_server(core, ServerOptions(actor="mcp:http"))
-        mcp_app = http_app(mcp, host=args.host, token=mcp_token)
+        mcp_settings = load(PROG, McpSettings)
+        pages = SecretPages(mcp_settings.registry_mcp_public_url or local)
+        inline = mcp_settings.registry_mcp_secrets == "inline"
+        delivery = SecretDelivery("inline", pages) if inline else SecretDelivery("url", pages)
+        mcp = build_server(core, ServerOptions(actor="mcp:http", secrets=delivery))
+        mcp_app = http_app(mcp, host=args.host, token=mcp_token, pages=pages)
     else:
         logger.warning("MCP is not served at /mcp: binding %s needs REGISTRY_MCP_TOKEN", args.host)
     health = {"mode": "demo" if args.demo else "socket" if socket_mode else "http", "mcp": mcp_app is not None}

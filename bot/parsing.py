@@ -55,8 +55,9 @@ class Spec:
 def _specs() -> dict[str, Spec]:
     specs = {HELP: Spec(HELP, SlackForm((HELP,), ("topic",), ("SUBCOMMAND",), optional=True), "show this help")}
     for op in CATALOGUE.values():
-        name = " ".join(op.slack.words)
-        specs[name] = Spec(name, op.slack, op.slack.help or op.summary, op)
+        for form in (op.slack, *op.more_slack):
+            name = " ".join(form.words)
+            specs[name] = Spec(name, form, form.help or op.summary, op)
     return specs
 
 
@@ -125,11 +126,14 @@ def parse(text: str) -> Request:
 def _parse_args(spec: Spec, words: list[str]) -> Request:
     form = spec.form
     parser = _Parser(prog=f"/registry {spec.name}", add_help=False, allow_abbrev=False, exit_on_error=False)
-    for field, metavar in zip(form.positional, form.metavars, strict=True):
-        parser.add_argument(field, metavar=metavar, nargs="?" if form.optional else None)
+    last = len(form.positional) - 1
+    for i, (field, metavar) in enumerate(zip(form.positional, form.metavars, strict=True)):
+        parser.add_argument(field, metavar=metavar, nargs="?" if form.optional and i == last else None)
     for flag in form.flags:
         if flag.kind in ("true", "false"):
             parser.add_argument(flag.flag, dest=flag.field, action="store_const", const=flag.kind == "true")
+        elif flag.kind == "items":
+            parser.add_argument(flag.flag, dest=flag.field, metavar=flag.metavar, action="extend", nargs="+")
         else:
             nargs = "+" if flag.kind == "list" else None
             parser.add_argument(flag.flag, dest=flag.field, metavar=flag.metavar or "VALUE", nargs=nargs)
@@ -137,7 +141,7 @@ def _parse_args(spec: Spec, words: list[str]) -> Request:
         parsed = parser.parse_args(words)
     except argparse.ArgumentError as exc:
         raise UsageError(str(exc)) from None
-    values = {k: v for k, v in vars(parsed).items() if v is not None}
+    values = {k: v for k, v in vars(parsed).items() if v is not None} | dict(form.presets)
     if spec.op is None:
         return Request(HELP, None, values.get("topic"))
     for flag in form.flags:

@@ -31,7 +31,8 @@ class Fronts:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if self.mcp is not None and (scope["type"] == "lifespan" or path == "/mcp" or path.startswith("/mcp/")):
+        to_mcp = path == "/mcp" or path.startswith(("/mcp/", "/secrets/"))  # one-time secret pages live there
+        if self.mcp is not None and (scope["type"] == "lifespan" or to_mcp):
             await self.mcp(scope, receive, send)
         else:
             await self.main(scope, receive, send)

@@ -7,7 +7,7 @@ tests pass explicit values instead.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BeforeValidator, Field, SecretStr, field_validator
@@ -133,6 +133,15 @@ class McpSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     registry_mcp_token: Credential = Field(default=None, description="Bearer token every MCP HTTP request must carry")
+    registry_mcp_secrets: Literal["auto", "url", "file", "inline"] = Field(
+        default="auto",
+        description="How a new token's password reaches the person: a one-time link (url), a 0600 file (file), "
+        "or the tool result itself (inline: the model sees it). auto = url over HTTP, file over stdio",
+    )
+    registry_mcp_public_url: str | None = Field(
+        default=None, description="Base URL people open one-time links at (default: the server's own address)"
+    )
+    registry_secrets_dir: str | None = Field(default=None, description="Where file delivery writes (default: temp)")
 
 
 class SlackSettings(BaseSettings):

@@ -158,14 +158,19 @@ class Confirmer:
         self._used: dict[str, float] = {}
 
     def protection(self, key: str) -> str | None:
-        """The REGISTRY_PROTECTED glob matching ``key`` (a registry name, or ``registry/repository``)."""
-        return next((p for p in self.protected if fnmatchcase(key, p)), None)
+        """The REGISTRY_PROTECTED glob matching ``key`` (``registry`` or ``registry/repository``); a
+        pattern that names a registry covers everything in it."""
+        keys = (key, key.split("/", 1)[0])
+        return next((p for p in self.protected if any(fnmatchcase(k, p) for k in keys)), None)
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.clock(), UTC)
 
     # ------------------------------------------------------------ planning
 
     async def start(self, op: Operation, inp: InputModel, caller: Caller) -> Plan | Ready | ConfirmResult[Any]:
         """Prepare the change: an answer (nothing to do), a change ready to run, a refusal, or a plan to confirm."""
-        change = await self._prepare(op, inp, None, caller)
+        change = await self._prepare(op, inp, None, caller, self.now())
         if change.done is not None:
             return change.done
         target, risks = change.target, list(change.risks)
@@ -217,6 +222,7 @@ class Confirmer:
             secrets.token_urlsafe(12),
             target.id,
             target.name,
+            int(self.clock()),
         )
         return Plan(claims=claims, preview=preview, token=self.signer.sign(claims))
 
@@ -291,7 +297,8 @@ class Confirmer:
             return self.decline(claims, caller=caller, reason=f"the typed name did not match {claims.confirm_name!r}")
         self._refuse_if_used(claims, caller)
         try:
-            change = await self._prepare(op, inp, Pinned(claims.registry_id, claims.target_id), caller)
+            issued = datetime.fromtimestamp(claims.issued_at, UTC) if claims.issued_at else self.now()
+            change = await self._prepare(op, inp, Pinned(claims.registry_id, claims.target_id), caller, issued)
         except NotFoundError:
             self._claim_once(claims, caller)
             self._record(claims, caller, Outcome.STALE, "no longer exists")
@@ -327,27 +334,30 @@ class Confirmer:
     def _check_request(self, claims: Claims, op: Operation, inp: InputModel, caller: Caller) -> None:
         if claims.operation != op.name:
             self._refuse(claims, caller, f"this confirmation is for {claims.operation}, not {op.name}", "invalid")
-        for ref_field in op.refs:
-            given = str(getattr(inp, ref_field, "") or "")
-            if given and not self._names(claims, ref_field, given):
-                self._refuse(
-                    claims, caller, f"this confirmation is for {claims.confirm_name}, not {given}", "other_target"
-                )
+        registry_ref, target_ref = op.target_refs(inp)
+        if not self._same_registry(claims, registry_ref) or (
+            target_ref is not None and target_ref.strip() not in (claims.target_id, claims.target_name)
+        ):
+            given = target_ref or registry_ref
+            self._refuse(claims, caller, f"this confirmation is for {claims.confirm_name}, not {given}", "other_target")
         if args_digest(op, inp) != claims.args:
             self._refuse(claims, caller, "the arguments differ from the ones previewed", "arguments")
-        if op.protect == "refuse" and (pattern := self.protection(claims.registry_name)) is not None:
+        key = (
+            claims.registry_name
+            if claims.target_name in ("", claims.registry_name)
+            else (f"{claims.registry_name}/{claims.target_name}")
+        )
+        if op.protect == "refuse" and (pattern := self.protection(key)) is not None:
             problem = f"{claims.registry_name} is protected (REGISTRY_PROTECTED matches {pattern!r})"
             self._refuse(claims, caller, problem, "protected")
 
     @staticmethod
-    def _names(claims: Claims, ref_field: str, given: str) -> bool:
-        if ref_field == "registry":
-            ids = {claims.registry_id.lower(), claims.registry_name}
-            try:
-                return given.strip().lower() in ids or registry_name_of(given)[0] in ids
-            except RegistryError:
-                return False
-        return given.strip() in (claims.target_id, claims.target_name)
+    def _same_registry(claims: Claims, given: str) -> bool:
+        ids = {claims.registry_id.lower(), claims.registry_name}
+        try:
+            return given.strip().lower() in ids or registry_name_of(given)[0] in ids
+        except RegistryError:
+            return False
 
     def _refuse(self, claims: Claims, caller: Caller, problem: str, reason: str) -> None:
         self._record(claims, caller, Outcome.DENIED, problem)
@@ -367,14 +377,16 @@ class Confirmer:
         self._refuse_if_used(claims, caller)
         self._used[claims.nonce] = claims.expires_at
 
-    async def _prepare(self, op: Operation, inp: InputModel, pinned: Pinned | None, caller: Caller) -> Change:
+    async def _prepare(
+        self, op: Operation, inp: InputModel, pinned: Pinned | None, caller: Caller, now: datetime
+    ) -> Change:
         """``op.prepare``; a failure before any change is sent is still an attempt, and audited."""
         assert op.prepare is not None
         try:
-            return await op.prepare(self.client, inp, pinned)
+            return await op.prepare(self.client, inp, pinned, now)
         except RegistryError as exc:
             if pinned is None:
-                ref = getattr(inp, "registry", None)
+                ref = op.target_refs(inp)[0]
                 self.audit.record(
                     front=caller.front,
                     actor=caller.actor,

@@ -79,7 +79,6 @@ class FieldChange(BaseModel):
 class Preview(BaseModel):
     """The question put to a person: what, on which resource, the diff and what can go wrong."""
 
-    operation: str
     title: str = Field(description="e.g. DELETE registry prod-images (id)")
     facts: list[str] = Field(description="What the target is and holds (the blast radius)")
     changes: list[FieldChange]
@@ -111,7 +110,6 @@ def registry_facts(reg: Registry) -> list[str]:
 
 def delete_registry_preview(reg: Registry) -> Preview:
     return Preview(
-        operation="delete_registry",
         title=f"DELETE registry {reg.name} ({reg.id})",
         facts=registry_facts(reg),
         changes=[],

@@ -25,6 +25,7 @@ class Claims:
     nonce: str
     target_id: str = ""
     target_name: str = ""
+    issued_at: int = 0
 
     @property
     def confirm_name(self) -> str:

@@ -27,7 +27,7 @@ async def test_stdio_lists_tools_and_calls_the_api(emulator_url: str) -> None:
     params = StdioServerParameters(command=MCP[0], args=MCP[1:], env=api_env(emulator_url))
     async with Client(params) as client:
         tools = await client.list_tools()
-        assert len(tools.tools) == 8
+        assert len(tools.tools) == 22
         result = await client.call_tool("get_registry", {"registry": "prod-images"})
     assert not result.is_error
     assert result.structured_content is not None

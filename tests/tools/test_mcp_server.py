@@ -20,7 +20,7 @@ from tools.config import SafetySettings
 from tools.emulator.app import build_app
 from tools.emulator.backend import Backend
 from tools.mcp_server import ServerOptions, build_server
-from tools.operations import CATALOGUE, Core, CreateInput, ListInput, ReplaceInput, UpdateInput
+from tools.operations import CATALOGUE, Core, CreateInput, Kind, ListInput, ReplaceInput, UpdateInput
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "tools_list.json"
 INPUT_MODELS: dict[str, type[BaseModel]] = {
@@ -62,22 +62,26 @@ async def test_annotations_match_what_each_tool_can_do(stack: Stack) -> None:
     assert set(tools) == set(CATALOGUE)
     for name, hints in tools.items():
         method = CATALOGUE[name].method
-        assert hints["openWorldHint"] is True
+        # Hints equal to the MCP defaults (openWorld true, idempotent false) are left out of tools/list.
+        assert hints.get("openWorldHint", True) is True
         assert hints["readOnlyHint"] is (method in ("GET", "HEAD")), name
-        # PATCH can remove allow-list entries or switch scanning on for good: destructive, confirmed.
+        # PATCH can remove allow-list entries, disable a token or switch scanning on for good: destructive.
         assert hints["destructiveHint"] is (method in ("PUT", "DELETE", "PATCH")), name
-        assert hints["idempotentHint"] is (method != "POST"), name
+        assert hints.get("idempotentHint", False) is (method != "POST"), name
 
 
 async def test_read_only_mode_registers_read_tools_only(stack: Stack) -> None:
     names = {t["name"] for t in await tools_of(stack, ServerOptions(read_only=True))}
-    assert names == {"list_registries", "get_registry", "list_locations", "check_registry_name"}
+    assert names == {op.name for op in CATALOGUE.values() if op.kind is Kind.READ}
+    assert {"list_registries", "get_image", "find_vulnerable_images", "list_tokens"} <= names
 
 
 async def test_disable_destructive_keeps_update_for_safe_changes_only(stack: Stack) -> None:
     tools = {t["name"]: t for t in await tools_of(stack, ServerOptions(disable_destructive=True))}
-    assert set(tools) == set(CATALOGUE) - {"delete_registry", "replace_registry"}
+    assert set(tools) == {op.name for op in CATALOGUE.values() if op.kind is not Kind.CONFIRMED}
+    assert {"delete_registry", "replace_registry", "delete_token", "delete_repository"}.isdisjoint(tools)
     assert tools["update_registry"]["annotations"]["destructiveHint"] is False, "truthful in this mode"
+    assert tools["update_token"]["annotations"]["destructiveHint"] is False
     options = ServerOptions(disable_destructive=True)
     async with Client(build_server(stack.core, options)) as client:
         risky = await client.call_tool("update_registry", {"registry": "data-pipeline", "api_subnet_allow_list": []})

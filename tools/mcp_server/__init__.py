@@ -11,10 +11,11 @@ from mcp.server.mcpserver import MCPServer
 from mcp.types import ToolAnnotations
 
 from tools.mcp_server.arguments import CheckArguments
-from tools.mcp_server.derive import ServerOptions, tool_function
+from tools.mcp_server.derive import TOOLSETS, ServerOptions, tool_function
+from tools.mcp_server.schemas import CompactToolList
 from tools.operations import CATALOGUE, Core, Kind, Operation
 
-__all__ = ["ServerOptions", "annotations_for", "build_server", "instructions", "registered"]
+__all__ = ["TOOLSETS", "ServerOptions", "annotations_for", "build_server", "instructions", "registered"]
 
 
 def annotations_for(op: Operation, opts: ServerOptions | None = None) -> ToolAnnotations:
@@ -23,7 +24,6 @@ def annotations_for(op: Operation, opts: ServerOptions | None = None) -> ToolAnn
     safe_only = opts is not None and opts.disable_destructive
     destructive = op.kind is Kind.CONFIRMED or (op.may_confirm and not safe_only)
     return ToolAnnotations(
-        title=op.title,
         read_only_hint=op.kind is Kind.READ,
         destructive_hint=False if op.kind is Kind.READ else destructive,
         idempotent_hint=op.idempotent,
@@ -35,6 +35,8 @@ def registered(opts: ServerOptions) -> list[Operation]:
     """The operations this server offers; modes are derived from the annotations."""
     ops = []
     for op in CATALOGUE.values():
+        if op.resource not in opts.toolsets:
+            continue
         hints = annotations_for(op, opts)
         if opts.read_only and not hints.read_only_hint:
             continue
@@ -48,7 +50,11 @@ def instructions(ops: list[Operation], opts: ServerOptions) -> str:
     """What the model is told, naming only the tools this server registered."""
     names = {op.name for op in ops}
     reads = [op.name for op in ops if op.kind is Kind.READ]
-    lines = ["Manage IONOS Cloud Container Registry registries.", f"Look things up with: {', '.join(reads)}."]
+    lines = [
+        "Manage IONOS Cloud Container Registry: registries and what is in them.",
+        f"Look things up with: {', '.join(reads)}.",
+        "Images are named by reference: registry/repository:tag (or the hostname form, or @sha256:…).",
+    ]
     writes = [op.name for op in ops if op.kind is Kind.WRITE]
     if writes:
         lines.append(f"Change things with: {', '.join(writes)} (fields left out are kept).")
@@ -76,7 +82,7 @@ def build_server(core: Core, options: ServerOptions | None = None, **kwargs: Any
         "ionos-registry-ops",
         instructions=instructions(ops, opts),
         version="0.1.0",
-        middleware=[CheckArguments(ops)],
+        middleware=[CompactToolList(), CheckArguments(ops)],
         **kwargs,
     )
     for op in ops:

@@ -10,12 +10,32 @@ from typing import Any
 from tools.audit import AuditLog
 from tools.client import RegistryClient
 from tools.config import ApiSettings, McpSettings, SafetySettings
-from tools.mcp_server import ServerOptions, build_server
+from tools.mcp_server import TOOLSETS, ServerOptions, build_server
 from tools.mcp_server.http import check_exposure, http_app
+from tools.mcp_server.secrets import SecretDelivery, SecretPages
 from tools.operations import Core
 from tools.startup import configure_logging, load
 
 logger = logging.getLogger("registry-mcp")
+
+
+def toolsets(text: str) -> frozenset[str]:
+    wanted = {t.strip().lower() for t in text.split(",") if t.strip()}
+    unknown = wanted - set(TOOLSETS)
+    if unknown or not wanted:
+        raise argparse.ArgumentTypeError(f"must be some of {','.join(TOOLSETS)} (got {text!r})")
+    return frozenset(wanted)
+
+
+def secret_delivery(settings: McpSettings, args: argparse.Namespace) -> tuple[SecretDelivery, SecretPages | None]:
+    """Over HTTP a one-time page on this server; over stdio a 0600 file; inline only when asked for."""
+    mode = settings.registry_mcp_secrets
+    if mode == "auto":
+        mode = "url" if args.transport == "http" else "file"
+    if mode == "url" and args.transport == "http":
+        pages = SecretPages(settings.registry_mcp_public_url or f"http://{args.host}:{args.port}")
+        return SecretDelivery("url", pages), pages
+    return SecretDelivery("inline" if mode == "inline" else "file", directory=settings.registry_secrets_dir), None
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -26,7 +46,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1", help="HTTP interface (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000); path /mcp")
     parser.add_argument("--read-only", action="store_true", help="register read tools only")
-    parser.add_argument("--disable-destructive", action="store_true", help="no delete_registry or replace_registry")
+    parser.add_argument(
+        "--disable-destructive",
+        action="store_true",
+        help="no deletes or replacements; updates only when they need no confirmation",
+    )
+    parser.add_argument(
+        "--toolsets",
+        type=toolsets,
+        default=frozenset(TOOLSETS),
+        metavar="LIST",
+        help=f"comma-separated toolsets to offer (default all: {','.join(TOOLSETS)})",
+    )
     parser.add_argument(
         "--confirm-fallback",
         choices=("token", "deny"),
@@ -79,17 +110,21 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     configure_logging()
     prog = "registry-mcp"
-    token = load(prog, McpSettings).registry_mcp_token
+    mcp_settings = load(prog, McpSettings)
+    token = mcp_settings.registry_mcp_token
     if args.transport == "http":
         check_exposure(args.host, token)
     safety = load(prog, SafetySettings)
     client = make_client(args.emulator, load(prog, ApiSettings))
     core = Core.build(client, AuditLog(safety.registry_audit_file), safety)
+    delivery, pages = secret_delivery(mcp_settings, args)
     options = ServerOptions(
         read_only=args.read_only,
         disable_destructive=args.disable_destructive,
         confirm_fallback=args.confirm_fallback,
         actor=f"mcp:{args.transport}",
+        toolsets=args.toolsets,
+        secrets=delivery,
     )
     server = build_server(core, options, lifespan=closing(client))
     if args.transport == "stdio":
@@ -97,7 +132,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     import uvicorn  # noqa: PLC0415 - stdio never needs it (cold start)
 
-    app = http_app(server, host=args.host, token=token)
+    app = http_app(server, host=args.host, token=token, pages=pages)
     print(connect_help(args, token is not None), file=sys.stderr, flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit, ElicitationResult, Resolve
@@ -22,13 +23,19 @@ from pydantic.fields import FieldInfo
 from tools.confirm import ConfirmResult, Plan, Ready
 from tools.errors import RegistryError
 from tools.mcp_server.rendering import guarded, result, tool_error
+from tools.mcp_server.secrets import SecretDelivery
 from tools.models import InputModel
 from tools.operations import Caller, Core, Operation
+from tools.previews import FieldChange, Preview
+from tools.views import TokenCreated
 
 TOKEN_FIELD = "confirmation_token"
-TOKEN_DOC = "Only after the person said yes to the preview of a previous call: the token it returned"
+TOKEN_DOC = "From the previous call, only once the person said yes to its preview"
 Token = Annotated[str | None, Field(max_length=2048, description=TOKEN_DOC)]
 KW = inspect.Parameter.KEYWORD_ONLY
+
+
+TOOLSETS = ("registries", "repositories", "vulnerabilities", "tokens")
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,20 @@ class ServerOptions:
     disable_destructive: bool = False
     confirm_fallback: Literal["token", "deny"] = "token"
     actor: str = "mcp:local"
+    toolsets: frozenset[str] = frozenset(TOOLSETS)
+    secrets: SecretDelivery = field(default_factory=lambda: SecretDelivery("file"))
+
+
+class Outcome(BaseModel):
+    """What a confirmable tool answers (the output schema; ``result`` has its get_ tool's fields)."""
+
+    status: str
+    message: str
+    preview: Preview | None = None
+    changes: list[FieldChange] = []
+    result: dict[str, Any] | None = None
+    confirmation_token: str | None = None
+    expires_at: datetime | None = None
 
 
 class ConfirmName(BaseModel):
@@ -91,7 +112,7 @@ def build_input(op: Operation, values: dict[str, Any]) -> InputModel:
 def tool_function(op: Operation, core: Core, opts: ServerOptions) -> Callable[..., Any]:
     caller = Caller(opts.actor, "mcp", safe_only=opts.disable_destructive)
     ctx_param = inspect.Parameter("ctx", KW, annotation=Context)
-    returns: Any = Annotated[CallToolResult, ConfirmResult[op.output] if op.may_confirm else op.output]  # type: ignore[name-defined]
+    returns: Any = Annotated[CallToolResult, Outcome if op.may_confirm else op.output]
     if not op.may_confirm:
         assert op.run is not None
         run = op.run
@@ -99,6 +120,8 @@ def tool_function(op: Operation, core: Core, opts: ServerOptions) -> Callable[..
         async def read_or_write(**values: Any) -> CallToolResult:
             async def body() -> CallToolResult:
                 out = await run(core, build_input(op, values), caller)
+                if isinstance(out, TokenCreated):  # a secret: handed to the person, not the model
+                    out = await opts.secrets.deliver(out, values["ctx"])
                 return result(out, out.lines())  # type: ignore[attr-defined]
 
             return await guarded(body)

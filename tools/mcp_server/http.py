@@ -7,7 +7,10 @@ import json
 from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
 from pydantic import SecretStr
+from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from tools.mcp_server.secrets import SecretPages
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 
@@ -69,9 +72,26 @@ class BearerGate:
         await self.app(scope, receive, send)
 
 
-def http_app(server: MCPServer, *, host: str, token: SecretStr | None, path: str = "/mcp") -> ASGIApp:
+class WithSecretPages:
+    """``/secrets/{id}`` (one-time pages a person opens in a browser, outside the bearer gate), else MCP."""
+
+    def __init__(self, mcp: ASGIApp, pages: SecretPages) -> None:
+        self.mcp = mcp
+        self.pages = Starlette(routes=[pages.route()])
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("path", "").startswith("/secrets/"):
+            await self.pages(scope, receive, send)
+        else:
+            await self.mcp(scope, receive, send)
+
+
+def http_app(
+    server: MCPServer, *, host: str, token: SecretStr | None, path: str = "/mcp", pages: SecretPages | None = None
+) -> ASGIApp:
     """The Starlette app serving ``server`` at ``path`` (its lifespan runs the session manager)."""
     app: ASGIApp = server.streamable_http_app(
         streamable_http_path=path, transport_security=transport_security(host), host=host
     )
-    return BearerGate(app, token) if token is not None else app
+    gated: ASGIApp = BearerGate(app, token) if token is not None else app
+    return WithSecretPages(gated, pages) if pages is not None else gated

@@ -90,8 +90,7 @@ RegistryName = Annotated[
         min_length=3,
         max_length=63,
         json_schema_extra={"pattern": NAME_PATTERN},
-        description="Registry name: 3-63 lowercase letters, digits and hyphens; globally unique (it becomes "
-        "the hostname)",
+        description="Registry name (globally unique; becomes the hostname)",
     ),
 ]
 RegistryId = Annotated[str, AfterValidator(check_registry_id), Field(json_schema_extra={"format": "uuid"})]

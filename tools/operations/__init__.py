@@ -12,8 +12,8 @@ from tools.operations.registry_inputs import (
     UpdateInput,
 )
 
-# Importing a resource's module declares its operations.
-from tools.operations import registries  # isort: skip
+# Importing a resource's module declares its operations (in this order: tools are listed so).
+from tools.operations import registries, repositories, vulnerabilities, tokens  # isort: skip
 
 __all__ = [
     "CATALOGUE",
@@ -32,4 +32,7 @@ __all__ = [
     "SlackForm",
     "UpdateInput",
     "registries",
+    "repositories",
+    "tokens",
+    "vulnerabilities",
 ]

@@ -9,7 +9,8 @@ operation is written twice. Which changes need a person's yes is decided here an
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -63,9 +64,12 @@ class Core:
         confirmer = Confirmer(client, audit, safety) if clock is None else Confirmer(client, audit, safety, clock=clock)
         return cls(client, audit, confirmer)
 
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.confirmer.clock(), UTC)
+
     def refuse(self, op: Operation, inp: Any, caller: Caller, detail: str) -> None:
         """Audit an attempt a front refused before it reached the core (a Slack reader trying to write)."""
-        ref = getattr(inp, "registry", None) or getattr(inp, "name", None)
+        ref = op.target_refs(inp)[0] if op.refs else (getattr(inp, "registry", None) or getattr(inp, "name", None))
         self.audit.record(
             front=caller.front,
             actor=caller.actor,
@@ -77,8 +81,16 @@ class Core:
 
 
 Handler = Callable[["Core", Any, Caller], Awaitable[BaseModel]]
-Preparer = Callable[[RegistryClient, Any, "Pinned | None"], Awaitable["Change"]]
-FlagKind = Literal["value", "int", "list", "true", "false"]
+Preparer = Callable[[RegistryClient, Any, "Pinned | None", datetime], Awaitable["Change"]]
+TargetRefs = Callable[[Any], tuple[str, str | None]]
+
+
+def registry_refs(inp: Any) -> tuple[str, str | None]:
+    """Most operations act on the registry their ``registry`` field names."""
+    return str(getattr(inp, "registry", "") or ""), None
+
+
+FlagKind = Literal["value", "int", "list", "items", "true", "false"]
 
 
 @dataclass(frozen=True)
@@ -106,12 +118,14 @@ class SlackForm:
     metavars: tuple[str, ...] = ()
     flags: tuple[Flag, ...] = ()
     aliases: tuple[str, ...] = ()
-    optional: bool = False  # the positional may be left out
+    optional: bool = False  # the last positional may be left out
     help: str = ""  # the one-line summary in Slack's words (the operation's summary is for assistants)
+    presets: tuple[tuple[str, Any], ...] = ()  # fields this form fixes (``tokens disable`` = status disabled)
 
     def usage(self) -> str:
         parts = ["/registry", *self.words]
-        parts += [f"[{m}]" if self.optional else m for m in self.metavars]
+        last = len(self.metavars) - 1
+        parts += [f"[{m}]" if self.optional and i == last else m for i, m in enumerate(self.metavars)]
         parts += [f.usage() for f in self.flags]
         return " ".join(parts)
 
@@ -131,8 +145,8 @@ class Operation:
     prepare: Preparer | None = None
     protect: Literal["refuse", "confirm"] = "confirm"
     refs: tuple[str, ...] = ("registry",)
-    details: str = ""
-    tags: tuple[str, ...] = field(default_factory=tuple)
+    target_refs: TargetRefs = registry_refs
+    more_slack: tuple[SlackForm, ...] = ()
 
     @property
     def writes(self) -> bool:

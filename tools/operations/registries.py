@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from tools.audit import audited
 from tools.client import RegistryClient
 from tools.confirm import Applied, Change, ConfirmResult, Pinned
@@ -93,7 +95,7 @@ def summary_facts(reg: Registry) -> list[str]:
     return [f"hostname {detail.hostname or '(none)'}, location {detail.location}, state {detail.state}"]
 
 
-async def prepare_update(client: RegistryClient, inp: UpdateInput, pinned: Pinned | None) -> Change:
+async def prepare_update(client: RegistryClient, inp: UpdateInput, pinned: Pinned | None, now: datetime) -> Change:
     """An update runs at once unless it can cut someone off or cannot be undone (the risks)."""
     reg = await load(client, inp.registry, pinned)
     refuse_while_deleting(reg, "updated")
@@ -113,7 +115,6 @@ async def prepare_update(client: RegistryClient, inp: UpdateInput, pinned: Pinne
         return Applied(f"Updated {updated.name}.", RegistryDetail.of(updated))
 
     preview = Preview(
-        operation="update_registry",
         title=f"UPDATE registry {reg.name} ({reg.id})",
         facts=summary_facts(reg),
         changes=plan.changes,
@@ -122,7 +123,7 @@ async def prepare_update(client: RegistryClient, inp: UpdateInput, pinned: Pinne
     return Change(Target.registry(reg), preview, apply, plan.risks, plan.changes, done, current=detail)
 
 
-async def prepare_replace(client: RegistryClient, inp: ReplaceInput, pinned: Pinned | None) -> Change:
+async def prepare_replace(client: RegistryClient, inp: ReplaceInput, pinned: Pinned | None, now: datetime) -> Change:
     try:
         reg = await load(client, inp.registry, pinned)
     except NotFoundError:
@@ -149,7 +150,6 @@ async def prepare_replace(client: RegistryClient, inp: ReplaceInput, pinned: Pin
         return Applied(f"Replaced registry {replaced.name}.", RegistryDetail.of(replaced))
 
     preview = Preview(
-        operation="replace_registry",
         title=f"REPLACE registry {reg.name} ({reg.id}) in {reg.properties.location}: full replacement (PUT)",
         facts=[],
         changes=plan.changes,
@@ -175,7 +175,7 @@ def create_by_put(client: RegistryClient, inp: ReplaceInput) -> Change:
     return Change(target, None, apply, [], [created], creates=True)
 
 
-async def prepare_delete(client: RegistryClient, inp: RegistryRefInput, pinned: Pinned | None) -> Change:
+async def prepare_delete(client: RegistryClient, inp: RegistryRefInput, pinned: Pinned | None, now: datetime) -> Change:
     reg = await load(client, inp.registry, pinned)
     detail = RegistryDetail.of(reg)
     done = None
@@ -209,7 +209,7 @@ declare(
         Kind.READ,
         ListInput,
         RegistryList,
-        "List registries: name, location, state, hostname, storage, scanning, GC. Page with cursor.",
+        "List registries (state, hostname, storage, scanning, GC). Page with cursor.",
         "GET",
         SlackForm(
             ("list",),
@@ -268,7 +268,7 @@ declare(
         Kind.WRITE,
         CreateInput,
         WriteResult,
-        "Create a registry (state New until Running). Scanning is on unless false; it can never be turned off.",
+        "Create a registry (New until Running). Scanning is on unless false, and cannot be turned off.",
         "POST",
         SlackForm(
             ("create",),
@@ -294,8 +294,7 @@ declare(
         Kind.WRITE,
         UpdateInput,
         RegistryDetail,
-        "Change some settings; the rest is kept. Changes that can cut clients off or cannot be undone "
-        "(allow-list removals, first restriction, deny-all, scanning on, protected registry) need confirmation.",
+        "Change only the given settings. Changes that can cut clients off or are irreversible need confirmation.",
         "PATCH",
         SlackForm(
             ("update",),
@@ -322,8 +321,7 @@ declare(
         Kind.CONFIRMED,
         ReplaceInput,
         RegistryDetail,
-        "Replace all settings (PUT): what is left out is RESET (no GC, unrestricted). A new UUID with "
-        "name and location creates.",
+        "Replace all settings (PUT): what is left out is RESET. A new UUID with name and location creates.",
         "PUT",
         SlackForm(
             ("replace",),

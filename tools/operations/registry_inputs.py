@@ -20,12 +20,12 @@ RegistryRef = Annotated[
     Field(min_length=1, max_length=253, description="Registry name, hostname or UUID"),
 ]
 Location = Annotated[str, Field(min_length=1, max_length=64, description="Location id, e.g. de/fra")]
-GcDays = Annotated[list[Weekday] | None, Field(description="GC weekdays, e.g. ['Monday','Thursday']")]
+GcDays = Annotated[list[Weekday] | None, Field(description="GC weekdays")]
 GcTime = Annotated[UtcTime | None, Field(description="GC UTC time, e.g. 01:30 (default 01:23)")]
 NameFilter = Annotated[str | None, Field(max_length=63, description="Part of the name")]
 Limit = Annotated[int, Field(ge=1, le=100, description="Page size (1-100)")]
 Cursor = Annotated[str | None, Field(max_length=4096, description="next_cursor of the previous page")]
-Scanning = Annotated[bool, Field(description="Vulnerability scanning (paid; cannot be turned off later)")]
+Scanning = Annotated[bool, Field(description="Vulnerability scanning (paid; irreversible)")]
 ScanningOn = Annotated[bool | None, Field(description="true turns scanning on (irreversible)")]
 AllowListArg = Annotated[AllowList | None, Field(description="Set the whole allow list; [] = unrestricted")]
 AllowEntries = Annotated[

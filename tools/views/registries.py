@@ -1,4 +1,4 @@
-"""Output models both fronts show: compact registry views and their plain-text lines.
+"""Registry views: compact models both fronts show, and their plain-text lines.
 
 They are what an MCP tool returns as structured output and what Slack renders as blocks;
 ``lines()`` gives the compact text both use (MCP text content, elicitation messages).
@@ -11,17 +11,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from tools.models import WEEKDAYS, NameStatus, Registry
-
-
-def human_bytes(count: int | None) -> str:
-    if count is None:
-        return "unknown"
-    size = float(count)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if size < 1024 or unit == "TiB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    raise AssertionError("unreachable")  # pragma: no cover
+from tools.views.format import human_bytes
 
 
 def schedule_text(days: list[str], time: str | None) -> str:

@@ -1,0 +1,338 @@
+"""Token operations: list, show, create (the password is a secret shown once), and the changes that can
+cut someone off (disable, shorter expiry, fewer scopes), replace and delete, confirmed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from tools.audit import Outcome, audited
+from tools.client import RegistryClient
+from tools.confirm import Applied, Change, ConfirmResult, Pinned
+from tools.errors import RegistryError
+from tools.models import Registry, Token, TokenPatch, TokenSpec
+from tools.operations.catalogue import Caller, Core, Flag, Kind, Operation, SlackForm, declare
+from tools.operations.token_changes import EXPIRY, SCOPES, STATUS, token_diff, token_facts, token_target
+from tools.operations.token_inputs import (
+    CreateTokenInput,
+    ListTokensInput,
+    ReplaceTokenInput,
+    TokenRefInput,
+    UpdateTokenInput,
+    parse_expiry,
+    scope_specs,
+    token_refs,
+)
+from tools.previews import Preview
+from tools.resolve import resolve, resolve_token
+from tools.views import TokenCreated, TokenDetail, TokenList, TokenSummary
+
+RESOURCE = "tokens"
+
+
+async def list_tokens(core: Core, inp: ListTokensInput, caller: Caller) -> TokenList:
+    registry, now = await resolve(core.client, inp.registry), core.now()
+    offset = int(inp.cursor or 0)
+    page = await core.client.tokens.list(registry.id, offset=offset, limit=inp.limit)
+    tokens = [TokenSummary.of(t, now) for t in page.items]
+    return TokenList(
+        registry=registry.name,
+        tokens=tokens,
+        expired=sum(t.expiry == "expired" for t in tokens),
+        expiring_soon=sum(t.expiry == "expiring soon" for t in tokens),
+        next_cursor=str(page.next_offset) if page.next_offset is not None else None,
+        checked_at=now,
+    )
+
+
+async def get_token(core: Core, inp: TokenRefInput, caller: Caller) -> TokenDetail:
+    registry = await resolve(core.client, inp.registry)
+    return TokenDetail.of_registry(registry.name, await resolve_token(core.client, registry, inp.token), core.now())
+
+
+async def create_token(core: Core, inp: CreateTokenInput, caller: Caller) -> TokenCreated:
+    """Additive, so it runs at once. The answer holds the password as a secret for the front to hand over."""
+    try:
+        registry = await resolve(core.client, inp.registry)
+    except RegistryError as exc:
+        core.audit.record(
+            front=caller.front,
+            actor=caller.actor,
+            operation="create_token",
+            outcome=Outcome.FAILED,
+            registry_name=inp.registry,
+            resource=f"token:{inp.name}",
+            detail=str(exc),
+        )
+        raise
+    now = core.now()
+    spec = TokenSpec(
+        name=inp.name, scopes=scope_specs(inp.scopes), expiry_date=parse_expiry(inp.expiry, now) if inp.expiry else None
+    )
+    with audited(
+        core.audit,
+        "create_token",
+        actor=caller.actor,
+        front=caller.front,
+        registry_id=registry.id,
+        registry_name=registry.name,
+        resource=f"token:{inp.name}",
+        fields=[SCOPES, EXPIRY],
+    ):
+        token = await core.client.tokens.create(registry.id, spec)
+    detail = TokenDetail.of_registry(registry.name, token, now)
+    return TokenCreated(
+        message=f"Created token {token.name} in {registry.name}; log in with username {detail.username or token.name}.",
+        token=detail,
+        password=token.password,
+    )
+
+
+# ---------------------------------------------------------------- changes a person may have to confirm
+
+
+async def load(client: RegistryClient, inp: TokenRefInput, pinned: Pinned | None) -> tuple[Registry, Token]:
+    if pinned is not None:
+        registry = await client.get_registry(pinned.registry_id)
+        return registry, await client.tokens.get(registry.id, pinned.target_id)
+    registry = await resolve(client, inp.registry)
+    return registry, await resolve_token(client, registry, inp.token)
+
+
+async def prepare_update_token(
+    client: RegistryClient, inp: UpdateTokenInput, pinned: Pinned | None, now: datetime
+) -> Change:
+    registry, token = await load(client, inp, pinned)
+    expiry = parse_expiry(inp.expiry, now) if inp.expiry is not None else None
+    scopes = scope_specs(inp.scopes) if inp.scopes is not None else None
+    changes, risks = token_diff(token, inp.status, expiry, inp.expiry is not None, scopes, now)
+    detail = TokenDetail.of_registry(registry.name, token, now)
+    done = None
+    if not changes:
+        done = ConfirmResult[TokenDetail](
+            status="unchanged",
+            message=f"Nothing to change: token {token.name} already is as asked; nothing was sent.",
+            result=detail,
+        )
+    fields = {c.field for c in changes}
+    body = {
+        key: value
+        for key, field, value in (
+            ("status", STATUS, inp.status),
+            ("expiry_date", EXPIRY, expiry),
+            ("scopes", SCOPES, scopes),
+        )
+        if field in fields
+    }
+
+    async def apply() -> Applied:
+        updated = await client.tokens.update(registry.id, token.id, TokenPatch.model_validate(body))
+        return Applied(
+            f"Updated token {updated.name} of {registry.name}.", TokenDetail.of_registry(registry.name, updated, now)
+        )
+
+    preview = Preview(
+        title=f"UPDATE token {token.name} of {registry.name} ({token.id})",
+        facts=token_facts(token),
+        changes=changes,
+        warnings=[],
+    )
+    return Change(token_target(registry, token), preview, apply, risks, changes, done, current=detail)
+
+
+async def prepare_replace_token(
+    client: RegistryClient, inp: ReplaceTokenInput, pinned: Pinned | None, now: datetime
+) -> Change:
+    registry, token = await load(client, inp, pinned)
+    expiry = parse_expiry(inp.expiry, now) if inp.expiry is not None else None
+    scopes = scope_specs(inp.scopes)
+    changes, risks = token_diff(token, inp.status, expiry, True, scopes, now)
+    if token.properties.expiry_date is not None and expiry is None:
+        for change in changes:
+            if change.field == EXPIRY:
+                change.note = "reset: it never expires"
+    detail = TokenDetail.of_registry(registry.name, token, now)
+    done = None
+    if not changes:
+        done = ConfirmResult[TokenDetail](
+            status="unchanged", message=f"Nothing would change in token {token.name}; nothing was sent.", result=detail
+        )
+    spec = TokenSpec(name=token.name, scopes=scopes, expiry_date=expiry, status=inp.status)
+
+    async def apply() -> Applied:
+        replaced = await client.tokens.replace(registry.id, token.id, spec)
+        return Applied(
+            f"Replaced token {replaced.name} of {registry.name}.", TokenDetail.of_registry(registry.name, replaced, now)
+        )
+
+    preview = Preview(
+        title=f"REPLACE token {token.name} of {registry.name}: full replacement (PUT)",
+        facts=token_facts(token),
+        changes=changes,
+        warnings=[],
+    )
+    risks = ["a full replacement (PUT): what is not given is reset", *risks]
+    return Change(token_target(registry, token), preview, apply, risks, changes, done, current=detail)
+
+
+async def prepare_delete_token(
+    client: RegistryClient, inp: TokenRefInput, pinned: Pinned | None, now: datetime
+) -> Change:
+    registry, token = await load(client, inp, pinned)
+    username = token.properties.credentials.username if token.properties.credentials else None
+    preview = Preview(
+        title=f"DELETE token {token.name} of {registry.name} ({token.id})",
+        facts=token_facts(token),
+        changes=[],
+        warnings=[
+            f"Every client logging in as {username or token.name} loses access to {registry.name} at once.",
+            "This cannot be undone: a new token gets a new password.",
+        ],
+    )
+
+    async def apply() -> Applied:
+        await client.tokens.delete(registry.id, token.id)
+        return Applied(f"Deleted token {token.name} of {registry.name}; it no longer works.")
+
+    detail = TokenDetail.of_registry(registry.name, token, now)
+    return Change(token_target(registry, token), preview, apply, list(preview.warnings), [], current=detail)
+
+
+# ---------------------------------------------------------------- declarations
+
+REF = ("registry", "token")
+METAVARS = ("REGISTRY", "TOKEN")
+SCOPE = Flag("scopes", "--scope", "items", "REPO-GLOB:ACTIONS", "e.g. team/*:pull,push (repeat for more)")
+EXPIRES = Flag("expiry", "--expiry", "value", "90d", "12h, 90d, 2w, 1y, a date (2027-01-31) or never")
+
+declare(
+    Operation(
+        "list_tokens",
+        RESOURCE,
+        Kind.READ,
+        ListTokensInput,
+        TokenList,
+        "List a registry's tokens: status, expiry (expired and expiring soon called out), scopes.",
+        "GET",
+        SlackForm(
+            ("tokens", "list"),
+            ("registry",),
+            ("REGISTRY",),
+            (Flag("limit", "--limit", "int", "N", "tokens per page, 1-100 (default 20)"),),
+            aliases=("tokens",),
+            help="who can push and pull, and which tokens expire",
+        ),
+        title="List tokens",
+        run=list_tokens,
+        refs=(),
+    ),
+    Operation(
+        "get_token",
+        RESOURCE,
+        Kind.READ,
+        TokenRefInput,
+        TokenDetail,
+        "Show one token by name or UUID (never its password).",
+        "GET",
+        SlackForm(("tokens", "get"), REF, METAVARS, aliases=("token",), help="one token"),
+        title="Show a token",
+        run=get_token,
+        refs=(),
+    ),
+    Operation(
+        "create_token",
+        RESOURCE,
+        Kind.WRITE,
+        CreateTokenInput,
+        TokenCreated,
+        "Create a token (scopes team/*:pull,push, expiry 90d). Its password goes to the person, not to you.",
+        "POST",
+        SlackForm(
+            ("tokens", "create"),
+            ("registry", "name"),
+            ("REGISTRY", "NAME"),
+            (replace(SCOPE, required=True), EXPIRES),
+            aliases=("tokens new",),
+            help="a new token; its password is shown only to you, once",
+        ),
+        title="Create a token",
+        run=create_token,
+        refs=(),
+    ),
+    Operation(
+        "update_token",
+        RESOURCE,
+        Kind.WRITE,
+        UpdateTokenInput,
+        TokenDetail,
+        "Change a token's status, expiry or scopes; cutting access needs confirmation.",
+        "PATCH",
+        SlackForm(
+            ("tokens", "update"),
+            REF,
+            METAVARS,
+            (
+                Flag("status", "--status", "value", "enabled|disabled", "turn it on or off"),
+                EXPIRES,
+                replace(SCOPE, help="the whole new scope list, e.g. team/*:pull (repeat for more)"),
+            ),
+            help="change a token's status, expiry or scopes; cutting access asks you to confirm",
+        ),
+        title="Update a token",
+        prepare=prepare_update_token,
+        refs=REF,
+        target_refs=token_refs,
+        more_slack=(
+            SlackForm(
+                ("tokens", "disable"),
+                REF,
+                METAVARS,
+                help="turn a token off (asks you to confirm)",
+                presets=(("status", "disabled"),),
+            ),
+            SlackForm(
+                ("tokens", "enable"), REF, METAVARS, help="turn a token back on", presets=(("status", "enabled"),)
+            ),
+        ),
+    ),
+    Operation(
+        "replace_token",
+        RESOURCE,
+        Kind.CONFIRMED,
+        ReplaceTokenInput,
+        TokenDetail,
+        "Replace a token's settings (PUT): scopes, expiry (left out: never expires) and status.",
+        "PUT",
+        SlackForm(
+            ("tokens", "replace"),
+            REF,
+            METAVARS,
+            (replace(SCOPE, required=True), EXPIRES),
+            help="replace a token's scopes and expiry (what you leave out is reset)",
+        ),
+        title="Replace a token",
+        prepare=prepare_replace_token,
+        refs=REF,
+        target_refs=token_refs,
+    ),
+    Operation(
+        "delete_token",
+        RESOURCE,
+        Kind.CONFIRMED,
+        TokenRefInput,
+        TokenDetail,
+        "Delete (revoke) a token: every client using it loses access at once.",
+        "DELETE",
+        SlackForm(
+            ("tokens", "delete"),
+            REF,
+            METAVARS,
+            aliases=("tokens revoke", "tokens rm"),
+            help="revoke a token (asks you to confirm)",
+        ),
+        title="Delete a token",
+        prepare=prepare_delete_token,
+        refs=REF,
+        target_refs=token_refs,
+    ),
+)

@@ -1,0 +1,162 @@
+"""Vulnerabilities: of an image (worst first), one advisory, and the sweep "which images have CVE-X"."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tools.errors import NotFoundError, RegistryError
+from tools.models import Artifact, Registry, Severity, Vulnerability
+from tools.operations.catalogue import Caller, Core, Flag, Kind, Operation, SlackForm, declare
+from tools.operations.content_inputs import ListVulnerabilitiesInput, SweepInput, VulnerabilityInput, offset_of
+from tools.resolve import resolve, resolve_image
+from tools.views import AffectedImage, SweepResult, VulnerabilityDetail, VulnerabilityList, VulnerabilitySummary
+
+SWEEP_CONCURRENCY = 16
+
+
+async def list_vulnerabilities(core: Core, inp: ListVulnerabilitiesInput, caller: Caller) -> VulnerabilityList:
+    """Worst first; ``severity`` means at least that severity; paged here (the lists are short)."""
+    registry, artifact = await resolve_image(core.client, inp.ref())
+    repo = artifact.properties.repository_name or inp.ref().repository
+    found: list[Vulnerability] = [
+        v
+        async for v in core.client.vulnerabilities.iter_of_artifact(
+            registry.id, repo, artifact.digest, fixable=inp.fixable
+        )
+    ]
+    found.sort(key=lambda v: (v.severity.rank, -(v.properties.score or 0), v.id))
+    counts = {s.value: sum(v.severity is s for v in found) for s in Severity}
+    if inp.severity is not None:
+        limit_rank = inp.severity.rank
+        found = [v for v in found if v.severity.rank <= limit_rank]
+    offset = offset_of(inp.cursor)
+    shown = found[offset : offset + inp.limit]
+    more = offset + inp.limit < len(found)
+    tag = f":{inp.ref().tag}" if inp.ref().tag else ""
+    return VulnerabilityList(
+        image=f"{registry.name}/{repo}{tag}@{artifact.digest[:19]}",
+        counts=counts,
+        vulnerabilities=[VulnerabilitySummary.of(v) for v in shown],
+        next_cursor=str(offset + inp.limit) if more else None,
+    )
+
+
+async def get_vulnerability(core: Core, inp: VulnerabilityInput, caller: Caller) -> VulnerabilityDetail:
+    return VulnerabilityDetail.of_advisory(await core.client.vulnerabilities.get(inp.vulnerability_id))
+
+
+async def find_vulnerable_images(core: Core, inp: SweepInput, caller: Caller) -> SweepResult:
+    """Every image with ``vulnerability_id``, across every registry (or the ones named): concurrently,
+    at most ``SWEEP_CONCURRENCY`` registries at a time, each followed to its last page."""
+    client, vid = core.client, inp.vulnerability_id
+    try:
+        advisory: VulnerabilitySummary | None = VulnerabilitySummary.of(await client.vulnerabilities.get(vid))
+    except NotFoundError:
+        advisory = None
+    if inp.registries:
+        registries = [await resolve(client, ref) for ref in dict.fromkeys(inp.registries)]
+    else:
+        registries = [r async for r in client.iter_registries()]
+    gate = asyncio.Semaphore(SWEEP_CONCURRENCY)
+
+    async def search(registry: Registry) -> list[Artifact]:
+        async with gate:
+            return [a async for a in client.artifacts.iter_in_registry(registry.id, vulnerability_id=vid)]
+
+    results = await asyncio.gather(*(search(r) for r in registries), return_exceptions=True)
+    images: list[AffectedImage] = []
+    failed: list[str] = []
+    for registry, found in zip(registries, results, strict=True):
+        if isinstance(found, RegistryError):
+            failed.append(f"{registry.name}: {found.message}")
+            continue
+        if isinstance(found, BaseException):
+            raise found
+        images += [affected(registry, a) for a in found]
+    images.sort(key=lambda i: (i.registry, i.reference))
+    return SweepResult(
+        vulnerability=vid,
+        severity=advisory.severity if advisory else None,
+        fix=advisory.fix if advisory else None,
+        registries_searched=len(registries),
+        images=images[: inp.max_images],
+        failed=failed,
+        truncated=len(images) > inp.max_images,
+        checked_at=core.now(),
+    )
+
+
+def affected(registry: Registry, artifact: Artifact) -> AffectedImage:
+    host = registry.properties.hostname or registry.name
+    return AffectedImage(
+        registry=registry.name,
+        reference=f"{host}/{artifact.properties.repository_name}@{artifact.digest}",
+        tags=artifact.tags,
+        pulls=artifact.metadata.pull_count,
+        last_pulled=artifact.metadata.last_pulled_at,
+    )
+
+
+# ---------------------------------------------------------------- declarations
+
+RESOURCE = "vulnerabilities"
+
+declare(
+    Operation(
+        "list_vulnerabilities",
+        RESOURCE,
+        Kind.READ,
+        ListVulnerabilitiesInput,
+        VulnerabilityList,
+        "An image's vulnerabilities, worst first, with fixed versions; filter by minimum severity, fixable.",
+        "GET",
+        SlackForm(
+            ("vulns",),
+            ("image",),
+            ("IMAGE",),
+            (
+                Flag("severity", "--severity", "value", "LEVEL", "at least this bad: critical, high, medium, low"),
+                Flag("fixable", "--fixable", "true", "", "only those a newer package fixes"),
+                Flag("limit", "--limit", "int", "N", "shown per page, 1-100 (default 20)"),
+            ),
+            aliases=("vulnerabilities",),
+            help="is this image vulnerable? worst first, with fixes",
+        ),
+        title="List an image's vulnerabilities",
+        run=list_vulnerabilities,
+        refs=(),
+    ),
+    Operation(
+        "get_vulnerability",
+        RESOURCE,
+        Kind.READ,
+        VulnerabilityInput,
+        VulnerabilityDetail,
+        "One advisory by id (CVE-…, GHSA-…): severity, score, affected package, fix, references.",
+        "GET",
+        SlackForm(("vulns", "get"), ("vulnerability_id",), ("CVE-ID",), aliases=("cve",), help="one advisory"),
+        title="Show an advisory",
+        run=get_vulnerability,
+        refs=(),
+    ),
+    Operation(
+        "find_vulnerable_images",
+        RESOURCE,
+        Kind.READ,
+        SweepInput,
+        SweepResult,
+        "Which images have this vulnerability: searches every registry (or the ones given) concurrently.",
+        "GET",
+        SlackForm(
+            ("vulns", "find"),
+            ("vulnerability_id",),
+            ("CVE-ID",),
+            (Flag("registries", "--in", "list", "REGISTRY,…", "only these registries (default: all)"),),
+            aliases=("which",),
+            help="which of our images have CVE-…?",
+        ),
+        title="Find images with a vulnerability",
+        run=find_vulnerable_images,
+        refs=(),
+    ),
+)

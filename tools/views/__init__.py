@@ -1,0 +1,60 @@
+"""Output models both fronts show (MCP structured output, Slack blocks), with plain-text ``lines()``."""
+
+from tools.views.content import (
+    AffectedImage,
+    ArtifactDetail,
+    ArtifactList,
+    ArtifactSummary,
+    RepositoryDetail,
+    RepositoryList,
+    RepositorySummary,
+    SweepResult,
+    VulnerabilityDetail,
+    VulnerabilityList,
+    VulnerabilitySummary,
+    short,
+)
+from tools.views.format import age, day, human_bytes, when
+from tools.views.registries import (
+    LocationList,
+    NameCheck,
+    RegistryDetail,
+    RegistryList,
+    RegistrySummary,
+    WriteResult,
+    allow_list_text,
+    schedule_text,
+)
+from tools.views.tokens import TokenCreated, TokenDetail, TokenList, TokenSummary, expiry_state
+
+__all__ = [
+    "AffectedImage",
+    "ArtifactDetail",
+    "ArtifactList",
+    "ArtifactSummary",
+    "LocationList",
+    "NameCheck",
+    "RegistryDetail",
+    "RegistryList",
+    "RegistrySummary",
+    "RepositoryDetail",
+    "RepositoryList",
+    "RepositorySummary",
+    "SweepResult",
+    "TokenCreated",
+    "TokenDetail",
+    "TokenList",
+    "TokenSummary",
+    "VulnerabilityDetail",
+    "VulnerabilityList",
+    "VulnerabilitySummary",
+    "WriteResult",
+    "age",
+    "allow_list_text",
+    "day",
+    "expiry_state",
+    "human_bytes",
+    "schedule_text",
+    "short",
+    "when",
+]

@@ -116,7 +116,7 @@ def live(live_emulator: LiveServer) -> LiveServer:
 class Clock:
     """A settable wall clock (seconds) for confirmation expiry."""
 
-    def __init__(self, start: float = 1_800_000_000.0) -> None:
+    def __init__(self, start: float = 1_795_694_400.0) -> None:  # the emulator's FakeClock start
         self.now = start
 
     def __call__(self) -> float:

@@ -57,7 +57,7 @@ async def test_an_image_by_the_reference_people_paste(stack: Stack) -> None:
     image = await run(stack, "get_image", ImageInput(image="prod-images.cr.de-fra.ionos.com/team/app:1.4.2"))
     assert image.reference.startswith("prod-images.cr.de-fra.ionos.com/team/app@sha256:")
     assert image.worst_severity is Severity.CRITICAL
-    assert image.vulnerabilities and image.vulnerabilities >= 1
+    assert (image.vulnerabilities or 0) >= 1
 
 
 async def test_an_images_vulnerabilities_worst_first_with_fixes(stack: Stack) -> None:
@@ -126,7 +126,7 @@ async def test_the_sweep_is_bounded_and_reports_registries_it_could_not_search(s
 async def test_bad_references_are_refused_before_any_request(stack: Stack) -> None:
     with pytest.raises(ValueError, match="must be REGISTRY/REPOSITORY"):
         ImageInput(image="CVE-2021-44228")
-    with pytest.raises(NotFoundError, match="no image tagged '9.9.9'"):
+    with pytest.raises(NotFoundError, match=r"no image tagged .9\.9\.9."):
         await run(stack, "get_image", ImageInput(image="prod-images/team/app:9.9.9"))
     with pytest.raises(InvalidInputError):
         await run(stack, "list_repositories", ListRepositoriesInput(registry="Not A Registry"))

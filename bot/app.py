@@ -13,6 +13,9 @@ from bot import commands, confirmations
 from bot.commands import BotDeps
 
 logger = logging.getLogger("bot")
+# slack_sdk's webhook client logs every body it sends at DEBUG, and one reply carries a token's
+# password: that logger never goes below INFO, whatever the operator's level.
+QUIET = ("slack_sdk.webhook",)
 
 
 def build_app(
@@ -24,6 +27,9 @@ def build_app(
 ) -> AsyncApp:
     """``offline_identity``: answer Bolt's authorize step locally instead of calling ``auth.test``
     (the demo has no Slack workspace to ask)."""
+    for name in QUIET:
+        quiet = logging.getLogger(name)
+        quiet.setLevel(max(quiet.getEffectiveLevel(), logging.INFO))
     kwargs: dict[str, Any] = {}
     if offline_identity:
         kwargs["authorize"] = _demo_identity

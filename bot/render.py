@@ -22,6 +22,7 @@ from tools.views import (
     RegistryDetail,
     RegistryList,
     RegistrySummary,
+    TokenCreated,
     WriteResult,
     human_bytes,
 )
@@ -203,8 +204,24 @@ def view(out: BaseModel, intro: str | None = None) -> Message:
         return locations(out)
     if isinstance(out, NameCheck):
         return name_check(out)
+    if isinstance(out, TokenCreated):
+        return token_created(out)
     lines = [esc(line) for line in out.lines()] if hasattr(out, "lines") else [esc(out)]
-    return message(intro or (out.lines()[0] if hasattr(out, "lines") else "Done"), sections(lines))
+    blocks = sections(lines)
+    if len(blocks) > BLOCK_LIMIT - 1:
+        shown = sum(b["text"]["text"].count("\n") + 1 for b in blocks[: BLOCK_LIMIT - 1])
+        blocks = [*blocks[: BLOCK_LIMIT - 1], context(f"{len(lines) - shown} more lines not shown: narrow the query.")]
+    return message(intro or (out.lines()[0] if hasattr(out, "lines") else "Done"), blocks)
+
+
+def token_created(out: TokenCreated) -> Message:
+    """The one message that carries a password: only ever sent ephemerally, to the person who asked."""
+    blocks = [section(f":key: {esc(out.message)}"), *sections(esc(line) for line in out.token.lines())]
+    if out.password is not None:
+        secret = out.password.get_secret_value()
+        blocks.append(section(f"*Password* (shown once, only to you; store it now):\n```{esc(secret)}```"))
+    blocks.append(context("Nobody else sees this message, and the password is in no log or audit record."))
+    return message(out.message, blocks)
 
 
 def preview(plan: Plan, button_value: str, ttl_seconds: int) -> Message:

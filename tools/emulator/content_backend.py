@@ -85,6 +85,7 @@ class Content:
         self.artifacts_per_registry = artifacts
         self.vulnerabilities: dict[str, StoredVulnerability] = {}
         self.by_registry: dict[str, RegistryContent] = {}
+        self.issued_passwords: list[str] = []  # for tests that scan every output for a secret
         registries.on_forget.append(self.forget)
         self.reset()
 
@@ -133,6 +134,7 @@ class Content:
             raise EmulatorError(409, "TOKEN_NAME_IN_USE", f"a token named {props['name']!r} already exists")
         token, password = make_token(props, actor, self.registries.clock(), token_id)
         content.tokens[token.id] = token
+        self.issued_passwords.append(password)
         return token, password
 
     def put_token(self, registry_id: str, token_id: str, body: Any, actor: str) -> tuple[StoredToken, bool]:

@@ -24,7 +24,9 @@ def compact_schema(schema: dict[str, Any], *, describe: bool = True) -> dict[str
     inlined = _inline(schema, enums)
     remaining = {name: d for name, d in defs.items() if f"#/$defs/{name}" not in enums}
     if remaining:
-        inlined["$defs"] = {name: {k: v for k, v in d.items() if k != "description"} for name, d in remaining.items()}
+        inlined["$defs"] = {
+            name: {k: _inline(v, enums) for k, v in d.items() if k != "description"} for name, d in remaining.items()
+        }
     else:
         inlined.pop("$defs", None)
     result: dict[str, Any] = compact(inlined, describe=describe)

@@ -28,8 +28,8 @@ def offset_of(cursor: str | None) -> int:
     return int(cursor) if cursor else 0
 
 
-def _cursor(value: str | None) -> str | None:
-    if value is not None and not value.isdigit():
+def _cursor(value: str) -> str:
+    if not value.isdigit():
         raise ValueError("must be the next_cursor of the previous page")
     return value
 
@@ -40,7 +40,9 @@ RepositoryArg = Annotated[
 ImageArg = Annotated[
     str, _parsed(parse_image), Field(max_length=600, description="Image, e.g. prod-images/team/app:1.4.2 or …@sha256:…")
 ]
-OffsetCursor = Annotated[str | None, AfterValidator(_cursor), Field(max_length=12, description="next_cursor")]
+OffsetCursor = Annotated[
+    Annotated[str, AfterValidator(_cursor), Field(max_length=12)] | None, Field(description="next_cursor")
+]
 Severity = Annotated[SeverityInput | None, Field(description="critical, high, medium, low")]
 
 

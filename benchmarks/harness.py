@@ -53,11 +53,13 @@ def running(module_args: list[str], ready_url: str, env: dict[str, str] | None =
 
 
 @contextmanager
-def emulator(seed: int, latency_ms: float = 0.0, token: str = TOKEN) -> Iterator[str]:
+def emulator(seed: int, latency_ms: float = 0.0, token: str = TOKEN, artifacts: int | None = None) -> Iterator[str]:
     """A `registry-emulator` process on loopback accepting only ``token``; yields its base URL."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     args = ["tools.emulator", "--port", str(port), "--seed", str(seed), "--latency-ms", str(latency_ms)]
+    if artifacts is not None:
+        args += ["--artifacts", str(artifacts)]
     with running([*args, "--token", token], url + "/_emulator/stats"):
         yield url
 
@@ -66,6 +68,7 @@ def emulator(seed: int, latency_ms: float = 0.0, token: str = TOKEN) -> Iterator
 class Sample:
     wall: float
     rss_mb: float
+    found: int | None = None
 
 
 def measure(module: str, *args: str) -> Sample:
@@ -74,7 +77,7 @@ def measure(module: str, *args: str) -> Sample:
         [sys.executable, "-m", module, *args], check=True, capture_output=True, text=True, env=os.environ.copy()
     )
     data = json.loads(out.stdout.strip().splitlines()[-1])
-    return Sample(float(data["wall"]), float(data["rss_mb"]))
+    return Sample(float(data["wall"]), float(data["rss_mb"]), data.get("found"))
 
 
 def median(samples: list[Sample]) -> Sample:
@@ -87,8 +90,8 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def report(wall: float) -> None:
-    print(json.dumps({"wall": wall, "rss_mb": peak_rss_mb()}))
+def report(wall: float, **extra: object) -> None:
+    print(json.dumps({"wall": wall, "rss_mb": peak_rss_mb(), **extra}))
 
 
 @dataclass

@@ -9,6 +9,7 @@ import statistics
 import subprocess
 import sys
 import time
+from typing import Any
 
 from benchmarks.harness import Row, print_table
 
@@ -118,6 +119,28 @@ async def output_size() -> tuple[float, float]:
     return len(text.encode()) / len(items), raw_per
 
 
+async def tools_list_size() -> tuple[float, float]:
+    """Average bytes of JSON per tool in tools/list: ours (compacted) vs the same tools as the SDK lists them."""
+    from mcp import Client
+
+    from tools.audit import AuditLog
+    from tools.config import SafetySettings
+    from tools.demo import emulator_client
+    from tools.mcp_server import build_server
+    from tools.operations import Core
+
+    server = build_server(Core.build(emulator_client(), AuditLog(), SafetySettings()))
+
+    def size(tools: list[Any]) -> float:
+        return sum(len(json.dumps(t, separators=(",", ":"))) for t in tools) / len(tools)
+
+    async with Client(server) as client:
+        listed = (await client.list_tools()).tools
+    ours = size([t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in listed])
+    plain = [t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in await server.list_tools()]
+    return ours, size(plain)
+
+
 def main() -> list[Row]:
     rows = [bench_cold_start()]
     direct, via_mcp = asyncio.run(added_latency())
@@ -134,6 +157,18 @@ def main() -> list[Row]:
     )
     size_ours, size_raw = asyncio.run(output_size())
     rows.append(Row("list_registries text per registry", size_ours, size_raw, 0.35, "raw API JSON", unit="B"))
+    per_tool, plain = asyncio.run(tools_list_size())
+    rows.append(
+        Row(
+            "tools/list JSON per tool, every toolset",
+            per_tool,
+            plain,
+            1500,
+            "the SDK's own schemas",
+            unit="B",
+            kind="abs",
+        )
+    )
     print_table("MCP server", rows)
     return rows
 

@@ -21,7 +21,7 @@ import httpx
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
-from tools.config import SlackSettings
+from tools.config import SlackSettings, from_environment
 
 USER, CHANNEL = "U0DEMO", "C0DEMO"
 
@@ -176,7 +176,7 @@ def main() -> None:
     parser.add_argument("--confirm", metavar="NAME", help="press the confirm button and type NAME in the dialog")
     parser.add_argument("text", nargs=argparse.REMAINDER, help="what follows /registry, e.g. list prod --limit 5")
     args = parser.parse_args()
-    configured = SlackSettings().slack_signing_secret
+    configured = from_environment(SlackSettings).slack_signing_secret
     secret = configured.get_secret_value() if configured else "demo-signing-secret"
     try:
         asyncio.run(run(" ".join(args.text), args.url, secret, args.user, args.confirm))

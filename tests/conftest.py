@@ -50,7 +50,7 @@ class FakeClock:
 def api_settings(url: str, **overrides: object) -> ApiSettings:
     values: dict[str, object] = {"ionos_token": TOKEN, "ionos_api_url": url}
     values.update(overrides)
-    return ApiSettings(**values)  # type: ignore[arg-type]
+    return ApiSettings.model_validate(values)
 
 
 @pytest.fixture

@@ -3,6 +3,14 @@
 Importing ``tools`` stays light: no MCP, no Slack, no emulator.
 """
 
+import sys
+
+# httpx's command-line tool (httpx._main) imports click and pygments whenever they are installed
+# (they are, as dependencies of other packages); nothing here uses it, and it costs a process ~3 MB.
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
+# ruff: noqa: E402
+
 from tools._http import RetryPolicy
 from tools.client import RegistryClient
 from tools.config import ApiSettings

@@ -18,7 +18,6 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import httpx
@@ -38,6 +37,7 @@ from tools.errors import (
     ServerError,
     error_from_response,
 )
+from tools.version import __version__
 
 logger = logging.getLogger("tools.http")
 
@@ -45,14 +45,7 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE"})
 RETRYABLE_STATUSES = frozenset({502, 503, 504})
 
 
-def _project_version() -> str:
-    try:
-        return version("ionos-registry-ops")
-    except PackageNotFoundError:  # running from a source tree without installing
-        return "0+unknown"
-
-
-USER_AGENT = f"ionos-registry-ops/{_project_version()}"
+USER_AGENT = f"ionos-registry-ops/{__version__}"
 
 
 _REQUEST_IDS: ContextVar[list[str] | None] = ContextVar("ionos_request_ids", default=None)

@@ -1,17 +1,18 @@
 """Settings: the environment turned into typed configuration.
 
-This is the only module that reads the environment. Each entry point builds the
-settings it needs once (``ApiSettings()``) and passes them down; library code and
-tests pass explicit values instead.
+This is the only module that reads the environment. Each entry point builds the settings
+it needs once (``from_environment(ApiSettings)``) and passes them down; library code and
+tests pass explicit values instead (``ApiSettings(ionos_token=...)``), and a process that
+does so never imports pydantic-settings at all (about 3 MB of memory).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from functools import cache
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import BeforeValidator, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, field_validator
 
 DEFAULT_API_URL = "https://api.ionos.com"
 API_BASE_PATH = "/containerregistries"
@@ -66,14 +67,41 @@ def _trimmed_password(value: Any) -> Any:
     return text
 
 
+class Settings(BaseModel):
+    """Typed configuration; ``from_environment`` fills one from the process environment."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+S = TypeVar("S", bound=Settings)
+
+
+@cache
+def _reader(kind: type[Settings]) -> type[Settings]:
+    from pydantic_settings import BaseSettings, SettingsConfigDict  # noqa: PLC0415 - entry points only
+
+    config = SettingsConfigDict(extra="ignore", frozen=True)
+    reader: type[Settings] = type(f"{kind.__name__}FromEnvironment", (BaseSettings, kind), {"model_config": config})
+    return reader
+
+
+def from_environment(kind: type[S]) -> S:
+    """``kind`` with each field read from the environment variable of its name (any case).
+
+    Raises pydantic's ``ValidationError`` naming the fields; ``tools.startup.load`` turns that into
+    one line and exit status 2.
+    """
+    found = _reader(kind)()
+    assert isinstance(found, kind)
+    return found
+
+
 Credential = Annotated[SecretStr | None, BeforeValidator(_trimmed_credential)]
 Password = Annotated[SecretStr | None, BeforeValidator(_trimmed_password)]
 
 
-class ApiSettings(BaseSettings):
+class ApiSettings(Settings):
     """How to reach and authenticate against the IONOS Container Registry API."""
-
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     ionos_token: Credential = Field(default=None, description="Bearer token (preferred)")
     ionos_username: str | None = Field(default=None, description="Basic auth user when no token")
@@ -108,10 +136,8 @@ class ApiSettings(BaseSettings):
         return self.ionos_token is not None or (self.ionos_username is not None and self.ionos_password is not None)
 
 
-class SafetySettings(BaseSettings):
+class SafetySettings(Settings):
     """Confirmation, protection and audit: shared by every front."""
-
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     registry_protected: str = Field(
         default="", description="Comma-separated name globs that no front may delete or replace"
@@ -127,10 +153,8 @@ class SafetySettings(BaseSettings):
         return tuple(p.strip() for p in self.registry_protected.split(",") if p.strip())
 
 
-class McpSettings(BaseSettings):
+class McpSettings(Settings):
     """The MCP front."""
-
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     registry_mcp_token: Credential = Field(default=None, description="Bearer token every MCP HTTP request must carry")
     registry_mcp_secrets: Literal["auto", "url", "file", "inline"] = Field(
@@ -144,10 +168,8 @@ class McpSettings(BaseSettings):
     registry_secrets_dir: str | None = Field(default=None, description="Where file delivery writes (default: temp)")
 
 
-class SlackSettings(BaseSettings):
+class SlackSettings(Settings):
     """The Slack front (Bolt's own variable names for the Slack credentials)."""
-
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     slack_bot_token: Credential = Field(default=None, description="xoxb-… bot token")
     slack_signing_secret: Credential = Field(default=None, description="verifies HTTP requests from Slack")

@@ -13,9 +13,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from tools.models import Registry
+from tools.models import Registry, View
 from tools.views import RegistryDetail, allow_list_text, human_bytes
 
 DENY_ALL = frozenset({"0.0.0.0/0", "::/0"})
@@ -66,7 +66,7 @@ class Target:
         return cls("registry", reg.id, reg.name, reg.id, reg.name, fingerprint(reg), reg.name)
 
 
-class FieldChange(BaseModel):
+class FieldChange(View):
     field: str
     current: str = Field(description="Before")
     new: str = Field(description="After")
@@ -76,7 +76,7 @@ class FieldChange(BaseModel):
         return f"{self.field}: {self.current} -> {self.new}" + (f"  [{self.note}]" if self.note else "")
 
 
-class Preview(BaseModel):
+class Preview(View):
     """The question put to a person: what, on which resource, the diff and what can go wrong."""
 
     title: str = Field(description="e.g. DELETE registry prod-images (id)")

@@ -12,11 +12,11 @@ from typing import TypeVar
 
 import stamina.instrumentation
 from pydantic import SecretStr, ValidationError
-from pydantic_settings import BaseSettings
 
+from tools.config import Settings, from_environment
 from tools.errors import given_text, rule_text
 
-S = TypeVar("S", bound=BaseSettings)
+S = TypeVar("S", bound=Settings)
 USAGE_EXIT = 2
 
 
@@ -29,7 +29,7 @@ class StartupError(SystemExit):
         self.message = message
 
 
-def settings_problem(exc: ValidationError, kind: type[BaseSettings]) -> str:
+def settings_problem(exc: ValidationError, kind: type[Settings]) -> str:
     """``REGISTRY_CONFIRM_TTL must be at least 10 (given '2')``, one clause per variable."""
     clauses = []
     for err in exc.errors():
@@ -44,7 +44,7 @@ def settings_problem(exc: ValidationError, kind: type[BaseSettings]) -> str:
 def load(prog: str, kind: type[S]) -> S:
     """The settings ``kind`` from the environment, or exit 2 with one line saying what is wrong."""
     try:
-        return kind()
+        return from_environment(kind)
     except ValidationError as exc:
         raise StartupError(prog, "bad environment: " + settings_problem(exc, kind)) from None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from tools.config import ApiSettings, normalize_api_url
+from tools.config import ApiSettings, from_environment, normalize_api_url
 
 
 @pytest.mark.parametrize(
@@ -35,7 +35,7 @@ def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("IONOS_API_URL", "api.example.com")
     monkeypatch.setenv("IONOS_CONTRACT_NUMBER", "31415")
     monkeypatch.setenv("IONOS_READ_TIMEOUT", "7.5")
-    settings = ApiSettings()
+    settings = from_environment(ApiSettings)
     assert settings.ionos_token is not None
     assert settings.ionos_token.get_secret_value() == "tok-123"
     assert settings.base_url == "https://api.example.com/containerregistries"
@@ -46,7 +46,7 @@ def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_bad_environment_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("IONOS_CONTRACT_NUMBER", "not-a-number")
     with pytest.raises(ValidationError, match="ionos_contract_number"):
-        ApiSettings()
+        from_environment(ApiSettings)
 
 
 def test_secrets_never_show_in_repr_or_dump() -> None:

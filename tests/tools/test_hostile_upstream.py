@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 import httpx
 import pytest
-from pydantic_settings import BaseSettings
 
 from tests.conftest import TOKEN, api_settings
 from tools import ApiError, ConnectionFailedError, RegistryClient, RegistryError, RequestTimeoutError, RetryPolicy
@@ -239,10 +238,10 @@ def test_a_credential_with_an_inner_line_break_is_refused_at_start(monkeypatch: 
 def test_bad_environment_values_name_the_variable_and_the_rule(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], variable: str, value: str, expected: str
 ) -> None:
-    from tools.config import ApiSettings, SafetySettings, SlackSettings
+    from tools.config import ApiSettings, SafetySettings, Settings, SlackSettings
 
     monkeypatch.setenv(variable, value)
-    kinds: dict[str, type[BaseSettings]] = {"REGISTRY": SafetySettings, "IONOS": ApiSettings, "SLACK": SlackSettings}
+    kinds: dict[str, type[Settings]] = {"REGISTRY": SafetySettings, "IONOS": ApiSettings, "SLACK": SlackSettings}
     with pytest.raises(StartupError) as caught:
         load("registry-bot", kinds[variable.split("_", maxsplit=1)[0]])
     assert caught.value.code == 2

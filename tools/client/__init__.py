@@ -23,7 +23,7 @@ from tools.client.base import validated
 from tools.client.repositories import Artifacts, Repositories
 from tools.client.tokens import Tokens
 from tools.client.vulnerabilities import Vulnerabilities
-from tools.config import ApiSettings
+from tools.config import ApiSettings, from_environment
 from tools.errors import ApiError, InvalidInputError, NotFoundError, RegistryError
 from tools.models import (
     ListQuery,
@@ -74,7 +74,7 @@ class RegistryClient:
         max_connections: int = 32,
         retry: RetryPolicy | None = None,
     ) -> None:
-        self.settings = settings if settings is not None else ApiSettings()
+        self.settings = settings if settings is not None else from_environment(ApiSettings)
         self._http = ApiHttp(self.settings, transport, max_connections=max_connections, retry=retry)
         self.tokens = Tokens(self._http)
         self.repositories = Repositories(self._http)

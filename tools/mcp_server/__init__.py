@@ -14,6 +14,7 @@ from tools.mcp_server.arguments import CheckArguments
 from tools.mcp_server.derive import TOOLSETS, ServerOptions, tool_function
 from tools.mcp_server.schemas import CompactToolList
 from tools.operations import CATALOGUE, Core, Kind, Operation
+from tools.version import __version__
 
 __all__ = ["TOOLSETS", "ServerOptions", "annotations_for", "build_server", "instructions", "registered"]
 
@@ -81,7 +82,7 @@ def build_server(core: Core, options: ServerOptions | None = None, **kwargs: Any
     server: MCPServer = MCPServer(
         "ionos-registry-ops",
         instructions=instructions(ops, opts),
-        version="0.1.0",
+        version=__version__,
         middleware=[CompactToolList(), CheckArguments(ops)],
         **kwargs,
     )

@@ -11,15 +11,21 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from pydantic.alias_generators import to_camel
 from pydantic.dataclasses import dataclass
 
-WIRE = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+WIRE = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", defer_build=True)
 """Responses: camelCase on the wire, unknown fields ignored (the API grows)."""
+
+
+class View(BaseModel):
+    """Output models (what the fronts show). Built on first use, so a process pays only for what it shows."""
+
+    model_config = ConfigDict(defer_build=True)
 
 
 class InputModel(BaseModel):
     """Inputs: camelCase on the wire, snake_case in Python, strict about unknown fields."""
 
     model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="forbid", str_strip_whitespace=True
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", str_strip_whitespace=True, defer_build=True
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 from tools.errors import NotFoundError, RegistryError
 from tools.models import Artifact, Registry, Severity, Vulnerability
@@ -11,7 +12,8 @@ from tools.operations.content_inputs import ListVulnerabilitiesInput, SweepInput
 from tools.resolve import resolve, resolve_image
 from tools.views import AffectedImage, SweepResult, VulnerabilityDetail, VulnerabilityList, VulnerabilitySummary
 
-SWEEP_CONCURRENCY = 16
+SWEEP_CONCURRENCY = 32  # the client's connection pool: more would only queue
+SWEEP_PAGE = 500
 
 
 async def list_vulnerabilities(core: Core, inp: ListVulnerabilitiesInput, caller: Caller) -> VulnerabilityList:
@@ -47,23 +49,23 @@ async def get_vulnerability(core: Core, inp: VulnerabilityInput, caller: Caller)
 
 async def find_vulnerable_images(core: Core, inp: SweepInput, caller: Caller) -> SweepResult:
     """Every image with ``vulnerability_id``, across every registry (or the ones named): concurrently,
-    at most ``SWEEP_CONCURRENCY`` registries at a time, each followed to its last page."""
+    at most ``SWEEP_CONCURRENCY`` registries at a time, each followed to its last page. Each page is
+    turned into the few facts shown at once, so memory holds findings, not API objects."""
     client, vid = core.client, inp.vulnerability_id
-    try:
-        advisory: VulnerabilitySummary | None = VulnerabilitySummary.of(await client.vulnerabilities.get(vid))
-    except NotFoundError:
-        advisory = None
+    advisory_lookup = asyncio.ensure_future(advisory_of(core, vid))
     if inp.registries:
         registries = [await resolve(client, ref) for ref in dict.fromkeys(inp.registries)]
     else:
         registries = [r async for r in client.iter_registries()]
     gate = asyncio.Semaphore(SWEEP_CONCURRENCY)
 
-    async def search(registry: Registry) -> list[Artifact]:
+    async def search(registry: Registry) -> list[AffectedImage]:
         async with gate:
-            return [a async for a in client.artifacts.iter_in_registry(registry.id, vulnerability_id=vid)]
+            pages = client.artifacts.iter_in_registry(registry.id, vulnerability_id=vid, page_size=SWEEP_PAGE)
+            return [affected(registry, a) async for a in pages]
 
     results = await asyncio.gather(*(search(r) for r in registries), return_exceptions=True)
+    advisory = await advisory_lookup
     images: list[AffectedImage] = []
     failed: list[str] = []
     for registry, found in zip(registries, results, strict=True):
@@ -72,29 +74,39 @@ async def find_vulnerable_images(core: Core, inp: SweepInput, caller: Caller) ->
             continue
         if isinstance(found, BaseException):
             raise found
-        images += [affected(registry, a) for a in found]
-    images.sort(key=lambda i: (i.registry, i.reference))
+        images += found
+    images.sort(key=lambda i: (i[0], i[1]))
     return SweepResult(
         vulnerability=vid,
         severity=advisory.severity if advisory else None,
         fix=advisory.fix if advisory else None,
         registries_searched=len(registries),
-        images=images[: inp.max_images],
+        found=len(images),
+        images=[
+            AffectedImage(registry=r, reference=ref, tags=t, pulls=p, last_pulled=lp)
+            for r, ref, t, p, lp in images[: inp.max_images]
+        ],
         failed=failed,
         truncated=len(images) > inp.max_images,
         checked_at=core.now(),
     )
 
 
-def affected(registry: Registry, artifact: Artifact) -> AffectedImage:
+async def advisory_of(core: Core, vulnerability_id: str) -> VulnerabilitySummary | None:
+    try:
+        return VulnerabilitySummary.of(await core.client.vulnerabilities.get(vulnerability_id))
+    except NotFoundError:
+        return None
+
+
+Finding = tuple[str, str, list[str], int | None, datetime | None]
+
+
+def finding(registry: Registry, artifact: Artifact) -> Finding:
+    """The few facts a sweep keeps per image (models are built only for the images shown)."""
     host = registry.properties.hostname or registry.name
-    return AffectedImage(
-        registry=registry.name,
-        reference=f"{host}/{artifact.properties.repository_name}@{artifact.digest}",
-        tags=artifact.tags,
-        pulls=artifact.metadata.pull_count,
-        last_pulled=artifact.metadata.last_pulled_at,
-    )
+    reference = f"{host}/{artifact.properties.repository_name}@{artifact.digest}"
+    return registry.name, reference, artifact.tags, artifact.metadata.pull_count, artifact.metadata.last_pulled_at
 
 
 # ---------------------------------------------------------------- declarations

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from tools.models import Artifact, Repository, Severity, Vulnerability, severity_of
+from tools.models import Artifact, Repository, Severity, View, Vulnerability, severity_of
 from tools.views.format import age, day, when
 
 _FIX_RE = re.compile(r"[Uu]pgrade (\S+) to (\S+?)(?: or later)?\.?$")
@@ -17,7 +17,7 @@ def short(digest: str) -> str:
     return digest.split(":", 1)[-1][:12]
 
 
-class RepositorySummary(BaseModel):
+class RepositorySummary(View):
     name: str
     artifacts: int | None
     pulls: int | None
@@ -45,7 +45,7 @@ class RepositorySummary(BaseModel):
         )
 
 
-class RepositoryList(BaseModel):
+class RepositoryList(View):
     registry: str
     repositories: list[RepositorySummary]
     next_cursor: str | None
@@ -83,7 +83,7 @@ class RepositoryDetail(RepositorySummary):
         ]
 
 
-class ArtifactSummary(BaseModel):
+class ArtifactSummary(View):
     repository: str
     digest: str
     tags: list[str]
@@ -119,7 +119,7 @@ class ArtifactSummary(BaseModel):
         return f"{tags} @{short(self.digest)} | pushed {day(self.pushed)} | {self.pulls or 0} pulls | {scan}"
 
 
-class ArtifactList(BaseModel):
+class ArtifactList(View):
     repository: str
     images: list[ArtifactSummary]
     next_cursor: str | None
@@ -145,7 +145,7 @@ class ArtifactDetail(ArtifactSummary):
         ]
 
 
-class VulnerabilitySummary(BaseModel):
+class VulnerabilitySummary(View):
     id: str
     severity: Severity
     score: float | None
@@ -175,7 +175,7 @@ class VulnerabilitySummary(BaseModel):
         return f"{self.severity.value.upper()} {self.id} ({self.score or '?'}) {package} | {fix}"
 
 
-class VulnerabilityList(BaseModel):
+class VulnerabilityList(View):
     image: str
     counts: dict[str, int] = Field(description="By severity, before paging")
     vulnerabilities: list[VulnerabilitySummary]
@@ -211,7 +211,7 @@ class VulnerabilityDetail(VulnerabilitySummary):
         return out + [f"  {r}" for r in self.references[:3]] + [f"  published {day(self.published)}"]
 
 
-class AffectedImage(BaseModel):
+class AffectedImage(View):
     registry: str
     reference: str = Field(description="registry/repository@digest")
     tags: list[str]
@@ -223,13 +223,14 @@ class AffectedImage(BaseModel):
         return f"{self.reference} [{tags}] | {self.pulls or 0} pulls, last {age(self.last_pulled, now)}"
 
 
-class SweepResult(BaseModel):
+class SweepResult(View):
     """Which images, in which registries, have one vulnerability."""
 
     vulnerability: str
     severity: Severity | None
     fix: str | None
     registries_searched: int
+    found: int = Field(description="Images found in all (more than listed when truncated)")
     images: list[AffectedImage]
     failed: list[str] = Field(description="Registries that could not be searched, with why")
     truncated: bool
@@ -239,9 +240,9 @@ class SweepResult(BaseModel):
         head = f"{self.vulnerability} ({self.severity.value if self.severity else '?'}"
         head += f", fix: {self.fix})" if self.fix else ")"
         registries = len({i.registry for i in self.images})
-        out = [f"{head}: {len(self.images)} image(s) in {registries} of {self.registries_searched} registries"]
+        out = [f"{head}: {self.found} image(s) in {registries} of {self.registries_searched} registries"]
         out += [f"  {i.line(self.checked_at)}" for i in self.images]
         if self.truncated:
-            out.append("  (more images: narrow with registries, or raise max_images)")
+            out.append(f"  ({self.found - len(self.images)} more: narrow with registries, or raise max_images)")
         out += [f"  ! not searched: {f}" for f in self.failed]
         return out

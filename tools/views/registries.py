@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from tools.models import WEEKDAYS, NameStatus, Registry
+from tools.models import WEEKDAYS, NameStatus, Registry, View
 from tools.views.format import human_bytes
 
 
@@ -27,7 +27,7 @@ def allow_list_text(items: list[str]) -> str:
     return ", ".join(items) if items else "unrestricted (empty allow list)"
 
 
-class RegistrySummary(BaseModel):
+class RegistrySummary(View):
     """One registry, compact: what a list shows."""
 
     id: str
@@ -95,7 +95,7 @@ class RegistryDetail(RegistrySummary):
         return out
 
 
-class RegistryList(BaseModel):
+class RegistryList(View):
     registries: list[RegistrySummary]
     next_cursor: str | None = Field(description="Pass as cursor to get the next page; null on the last page")
     more_available: bool
@@ -111,14 +111,14 @@ class RegistryList(BaseModel):
         return out
 
 
-class LocationList(BaseModel):
+class LocationList(View):
     locations: list[str]
 
     def lines(self) -> list[str]:
         return ["Locations: " + ", ".join(self.locations)]
 
 
-class NameCheck(BaseModel):
+class NameCheck(View):
     name: str
     status: NameStatus
     message: str
@@ -127,7 +127,7 @@ class NameCheck(BaseModel):
         return [self.message]
 
 
-class WriteResult(BaseModel):
+class WriteResult(View):
     """The outcome of a create or an update."""
 
     message: str

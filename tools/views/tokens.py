@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import Field, SecretStr
 
-from tools.models import Token
+from tools.models import Token, View
 from tools.views.format import age, day, when
 
 SOON = timedelta(days=14)
@@ -22,7 +22,7 @@ def expiry_state(expiry: datetime | None, now: datetime) -> Expiry:
     return "expiring soon" if expiry - now <= SOON else "valid"
 
 
-class TokenSummary(BaseModel):
+class TokenSummary(View):
     id: str
     name: str
     status: str
@@ -48,7 +48,7 @@ class TokenSummary(BaseModel):
         return f"{self.name} | {self.status}{flag} | {expires} | {' '.join(self.scopes)} | {self.id}"
 
 
-class TokenList(BaseModel):
+class TokenList(View):
     registry: str
     tokens: list[TokenSummary]
     expired: int
@@ -96,7 +96,7 @@ class TokenDetail(TokenSummary):
         ]
 
 
-class TokenCreated(BaseModel):
+class TokenCreated(View):
     """A new token and its password: a secret each front hands to the person, never to a channel or a log."""
 
     message: str

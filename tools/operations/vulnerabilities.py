@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 
 from tools.errors import NotFoundError, RegistryError
 from tools.models import Artifact, Registry, Severity, Vulnerability
@@ -75,17 +74,14 @@ async def find_vulnerable_images(core: Core, inp: SweepInput, caller: Caller) ->
         if isinstance(found, BaseException):
             raise found
         images += found
-    images.sort(key=lambda i: (i[0], i[1]))
+    images.sort(key=lambda i: (i.registry, i.reference))
     return SweepResult(
         vulnerability=vid,
         severity=advisory.severity if advisory else None,
         fix=advisory.fix if advisory else None,
         registries_searched=len(registries),
         found=len(images),
-        images=[
-            AffectedImage(registry=r, reference=ref, tags=t, pulls=p, last_pulled=lp)
-            for r, ref, t, p, lp in images[: inp.max_images]
-        ],
+        images=images[: inp.max_images],
         failed=failed,
         truncated=len(images) > inp.max_images,
         checked_at=core.now(),
@@ -99,14 +95,15 @@ async def advisory_of(core: Core, vulnerability_id: str) -> VulnerabilitySummary
         return None
 
 
-Finding = tuple[str, str, list[str], int | None, datetime | None]
-
-
-def finding(registry: Registry, artifact: Artifact) -> Finding:
-    """The few facts a sweep keeps per image (models are built only for the images shown)."""
+def affected(registry: Registry, artifact: Artifact) -> AffectedImage:
     host = registry.properties.hostname or registry.name
-    reference = f"{host}/{artifact.properties.repository_name}@{artifact.digest}"
-    return registry.name, reference, artifact.tags, artifact.metadata.pull_count, artifact.metadata.last_pulled_at
+    return AffectedImage(
+        registry=registry.name,
+        reference=f"{host}/{artifact.properties.repository_name}@{artifact.digest}",
+        tags=artifact.tags,
+        pulls=artifact.metadata.pull_count,
+        last_pulled=artifact.metadata.last_pulled_at,
+    )
 
 
 # ---------------------------------------------------------------- declarations

@@ -227,8 +227,9 @@ def token_created(out: TokenCreated) -> Message:
 def preview(plan: Plan, button_value: str, ttl_seconds: int) -> Message:
     """The preview with a danger button (and Slack's own confirm dialog) and a cancel button."""
     name, action = plan.claims.confirm_name, verb(plan.claims.operation)
+    kind = plan.claims.operation.split("_", 1)[-1].replace("_", " ")
     lines = [esc(line) for line in plan.preview.lines()]
-    blocks = [header(f"{action} {name}?"), *sections(lines, per_block=20)]
+    blocks = [header(f"{action} {kind} {name}?"), *sections(lines, per_block=20)]
     if len(button_value) > VALUE_LIMIT:
         raise ValueError("this change is too large to carry in a Slack button; use fewer allow-list entries")
     undo = " This cannot be undone." if action == "Delete" else ""
@@ -258,7 +259,7 @@ def preview(plan: Plan, button_value: str, ttl_seconds: int) -> Message:
     )
     window = f"{ttl_seconds // 60} minutes" if ttl_seconds >= 120 else f"{ttl_seconds} seconds"
     blocks.append(context(f"Only you can confirm, within {window}."))
-    return message(f"{action} {name}? Review the preview and confirm.", blocks)
+    return message(f"{action} {kind} {name}? Review the preview and confirm.", blocks)
 
 
 def confirm_modal(claims: Claims, private_metadata: str) -> dict[str, Any]:

@@ -21,7 +21,6 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
-import stamina
 
 from tools.config import ApiSettings
 from tools.errors import (
@@ -258,6 +257,8 @@ class ApiHttp:
             retries += 1
             logger.warning("%s; retry %d/%d in %.2f s", exc, retries, self.policy.max_retries, delay)
             return delay
+
+        import stamina  # noqa: PLC0415 - loaded on the first failure: most processes never retry
 
         async for attempt in stamina.retry_context(on=decide, attempts=None, timeout=None):
             with attempt:

@@ -10,7 +10,6 @@ import logging
 import sys
 from typing import TypeVar
 
-import stamina.instrumentation
 from pydantic import SecretStr, ValidationError
 
 from tools.config import Settings, from_environment
@@ -57,4 +56,5 @@ def configure_logging() -> None:
     """Everything goes to stderr (stdout may carry the stdio protocol); audit records at INFO."""
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
     logging.getLogger("registry.audit").setLevel(logging.INFO)
-    stamina.instrumentation.set_on_retry_hooks([])  # tools.http logs each retry in words
+    # tools.http logs each retry in words; stamina's own log line would repeat it.
+    logging.getLogger("stamina").setLevel(logging.ERROR)

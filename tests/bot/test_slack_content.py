@@ -99,7 +99,7 @@ async def test_revoking_a_token_is_confirmed_by_typing_its_name(bot: BotUnderTes
 async def test_disabling_a_token_asks_first_enabling_does_not(bot: BotUnderTest) -> None:
     await bot.reply("tokens create sandbox rotating --scope team/*:pull")
     preview = await bot.reply("tokens disable sandbox rotating", rid="dis")
-    assert "Update rotating?" in texts(preview)
+    assert "Update token rotating?" in texts(preview)
     assert "disables rotating" in texts(preview)
     click = block_action(bot, preview, "registry_confirm", rid="dis")
     await bot.interact(click)

@@ -323,7 +323,7 @@ async def test_a_safe_update_answers_with_before_and_after_at_once(bot: BotUnder
 
 async def test_protected_registries_update_only_confirmed(bot: BotUnderTest) -> None:
     preview = texts(await bot.reply("update prod-images --gc-days sun"))
-    assert "Update prod-images?" in preview
+    assert "Update registry prod-images?" in preview
     assert "protected" in preview
 
 

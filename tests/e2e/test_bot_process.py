@@ -41,7 +41,7 @@ async def test_demo_rejects_a_wrongly_signed_command(demo_bot: str) -> None:
 async def test_the_demo_finishes_a_confirmation_the_way_slack_would(demo_bot: str) -> None:
     events = demo_bot + "/slack/events"
     preview, wrong = await send("delete ml-models", events, "demo-signing-secret", "U1", typed="ml-modelz")
-    assert "Delete ml-models?" in as_text(preview)
+    assert "Delete registry ml-models?" in as_text(preview)
     assert "Type exactly ml-models to confirm" in as_text(wrong)
     preview, done = await send("delete ml-models", events, "demo-signing-secret", "U1", typed="ml-models")
     assert "Deleted registry ml-models" in as_text(done)

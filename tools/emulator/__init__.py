@@ -1,4 +1,5 @@
-"""An independent emulator of the IONOS Cloud Container Registry API (registries, locations, names).
+"""An independent emulator of the IONOS Cloud Container Registry API: registries, locations, names,
+tokens, repositories, artifacts and vulnerabilities.
 
 It imports nothing from the rest of ``tools``: it is a second implementation of the
 API contract, so tests of the client against it catch the client's mistakes, and the
@@ -37,8 +38,28 @@ Where the real API is undocumented, the emulator chooses (and the README repeats
 * Every API response carries ``X-Request-Id``; every error has the IONOS body
   ``{"httpStatus", "messages": [{"errorCode", "message"}]}`` (HEAD: no body).
 
+Tokens, repositories, artifacts, vulnerabilities (the 1.1+ endpoints; choices where undocumented):
+
+* **Paging**: ``offset`` (>= 0) and ``limit`` (1-1000, default 100), else 400 ``INVALID_PAGINATION``;
+  ``_links.next`` only when more follow, the back link only past the first page (``previous`` for
+  tokens, ``prev`` elsewhere, as the SDK names them); tokens also carry ``count`` and ``total``.
+* **Tokens**: POST answers 201 with ``credentials.password`` (the only answer that has it; the
+  username is the token's name); a second token with the same name is 409 ``TOKEN_NAME_IN_USE``;
+  PUT answers 201 and creates an unknown id, replaces every field otherwise (an omitted expiry
+  means never); PATCH takes only ``expiryDate`` (null = never), ``scopes``, ``status``.
+* **Repositories**: names may hold ``/``; the path takes them percent-encoded (``team%2Fapp``), and
+  unencoded too (everything before the ``artifacts`` segment). ``filter.name`` is a substring,
+  ``filter.vulnerabilitySeverity`` matches ``lastSeverity`` (the worst severity of the image pushed
+  last) in any case; DELETE removes the repository and its images (204).
+* **Severities** are spelt ``Critical``, ``High``, ``Medium``, ``Low``, ``None``, ``Unknown``; filters
+  accept any case. Artifacts are listed newest first per repository; vulnerabilities worst first.
+  A registry with scanning off has no findings (``vulnMaxSeverity`` null, empty lists).
+* ``orderBy`` takes a field name, ``-`` for descending; an unknown one is 400 ``INVALID_ORDER_BY``.
+
 Test hooks (not part of the API): ``POST /_emulator/faults`` with
 ``{"status": 503, "count": 2, "retry_after": "1", "delay_ms": 0, "drop": false,
 "method": "GET"}`` (``status: null`` with ``delay_ms`` only delays; ``drop`` cuts the
-connection mid-response), ``POST /_emulator/reset``, ``GET /_emulator/stats``.
+connection mid-response), ``POST /_emulator/reset``, ``GET /_emulator/stats``, and
+``POST /_emulator/artifacts`` with ``{"registry": name-or-id, "repository", "tags", "vulnerabilities"}``
+(what a ``docker push`` would leave; a tag moves to the new image).
 """

@@ -31,11 +31,18 @@ class CheckArguments:
     """Server middleware: a ``tools/call`` whose arguments break a rule is answered here."""
 
     def __init__(self, operations: Iterable[Operation]) -> None:
-        self.models = {op.name: argument_model(op) for op in operations}
+        self.operations = {op.name: op for op in operations}
+        self.models: dict[str, type[BaseModel]] = {}  # built on a tool's first call: cold start stays short
+
+    def model(self, name: str) -> type[BaseModel] | None:
+        op = self.operations.get(name)
+        if op is not None and name not in self.models:
+            self.models[name] = argument_model(op)
+        return self.models.get(name)
 
     async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
         params = ctx.params if ctx.method == "tools/call" else None
-        model = self.models.get(str(params.get("name"))) if params else None
+        model = self.model(str(params.get("name"))) if params else None
         if params is not None and model is not None:
             try:
                 model.model_validate(params.get("arguments") or {})

@@ -85,6 +85,16 @@ def median(samples: list[Sample]) -> Sample:
 
 
 def peak_rss_mb() -> float:
+    """This process's own peak RSS. Linux's ``ru_maxrss`` carries the parent's size over fork and exec
+    (a child of a 100 MB benchmark runner reports at least 100 MB), so read the high-water mark of
+    this process's memory instead; ``ru_maxrss`` only where /proc is missing."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

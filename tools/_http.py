@@ -170,6 +170,10 @@ class AiohttpOnFirstUse(httpx.AsyncBaseTransport):
         self.limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
         self._inner: httpx.AsyncBaseTransport | None = None
 
+    def warm(self) -> None:
+        """Import aiohttp now (a server about to take traffic): the import blocks the event loop ~0.1 s."""
+        import httpx_aiohttp  # noqa: F401, PLC0415 - deferred on purpose
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if self._inner is None:
             from httpx_aiohttp import AiohttpTransport  # noqa: PLC0415 - deferred on purpose
@@ -221,6 +225,11 @@ class ApiHttp:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+    def warm(self) -> None:
+        warm = getattr(self._client._transport, "warm", None)
+        if callable(warm):
+            warm()
 
     async def request(
         self,

@@ -92,6 +92,10 @@ class RegistryClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
+    def warm(self) -> None:
+        """Load now what the first request would load (for servers, before they take traffic)."""
+        self._http.warm()
+
     def __repr__(self) -> str:
         return f"RegistryClient(base_url={self.settings.base_url!r})"
 

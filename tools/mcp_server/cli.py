@@ -1,6 +1,7 @@
 """registry-mcp: serve the registry tools over stdio (default) or streamable HTTP."""
 
 import argparse
+import gc
 import logging
 import sys
 from collections.abc import AsyncIterator
@@ -133,7 +134,9 @@ def main(argv: list[str] | None = None) -> None:
     import uvicorn  # noqa: PLC0415 - stdio never needs it (cold start)
 
     app = http_app(server, host=args.host, token=token, pages=pages)
+    core.warm()
     print(connect_help(args, token is not None), file=sys.stderr, flush=True)
+    gc.freeze()  # what lives as long as the process stays out of the collector's full passes
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
 
 

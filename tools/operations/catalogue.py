@@ -64,6 +64,15 @@ class Core:
         confirmer = Confirmer(client, audit, safety) if clock is None else Confirmer(client, audit, safety, clock=clock)
         return cls(client, audit, confirmer)
 
+    def warm(self) -> None:
+        """Build now what the first request would build: the client's transport, every input and output
+        model (they build on first use, which keeps a CLI's cold start short, but a server taking
+        concurrent traffic would stall its event loop for that first use)."""
+        self.client.warm()
+        for op in CATALOGUE.values():
+            op.input.model_rebuild()
+            op.output.model_rebuild()
+
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.confirmer.clock(), UTC)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
-from typing import Annotated, Any, TypeVar
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
+from typing import Annotated, Any, Protocol, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -13,10 +13,11 @@ from pydantic import BaseModel, Field, ValidationError
 
 from tools._http import ApiHttp
 from tools.errors import ApiError, InvalidInputError, RegistryError
-from tools.models import InputModel, Page, check_registry_id, decode
+from tools.models import InputModel, OffsetLinks, Page, check_registry_id, decode, next_offset
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 
 def validated(model: type[M], value: M | Mapping[str, Any], prefix: str = "") -> M:
@@ -84,8 +85,25 @@ async def every(fetch: Callable[[int], Awaitable[Page[T]]]) -> AsyncGenerator[T,
                 await pending
 
 
+class Listed(Protocol[T_co]):
+    """What every offset/limit list answer has (``TokensResponse`` adds ``total``)."""
+
+    @property
+    def items(self) -> Sequence[T_co] | None: ...
+    @property
+    def links(self) -> OffsetLinks | None: ...
+
+
 class SubClient:
     """One resource's calls, over the parent client's HTTP session."""
 
     def __init__(self, http: ApiHttp) -> None:
         self._http = http
+
+    async def _page(self, kind: type[Listed[T]], path: str, params: dict[str, str | int], action: str) -> Page[T]:
+        """GET one page of an offset/limit list (``params`` holds offset and limit)."""
+        body = decoded(kind, await self._http.request("GET", path, params=params, action=action), action)
+        items = list(body.items or [])
+        total = getattr(body, "total", None)
+        offset, limit = int(params["offset"]), int(params["limit"])
+        return Page(items, next_offset(offset, limit, len(items), body.links, total), total)

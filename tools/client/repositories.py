@@ -15,7 +15,6 @@ from tools.models import (
     check_digest,
     check_repository_name,
     check_vulnerability_id,
-    next_offset,
     severity_of,
 )
 
@@ -47,10 +46,7 @@ class Repositories(SubClient):
         if order_by:
             params["orderBy"] = order_by
         action = f"list repositories of registry {rid}"
-        response = await self._http.request("GET", f"registries/{rid}/repositories", params=params, action=action)
-        body = decoded(RepositoriesResponse, response, action)
-        items = body.items or []
-        return Page(items, next_offset(offset, limit, len(items), body.links, None))
+        return await self._page(RepositoriesResponse, f"registries/{rid}/repositories", params, action)
 
     def iter(
         self,
@@ -87,11 +83,8 @@ class Artifacts(SubClient):
         rid, repo, params = registry_id(registry), repository_name(repository), paging(offset, limit)
         if order_by:
             params["orderBy"] = order_by
-        action = f"list artifacts of {repo}"
         path = f"registries/{rid}/repositories/{segment(repo)}/artifacts"
-        body = decoded(ArtifactsResponse, await self._http.request("GET", path, params=params, action=action), action)
-        items = body.items or []
-        return Page(items, next_offset(offset, limit, len(items), body.links, None))
+        return await self._page(ArtifactsResponse, path, params, f"list artifacts of {repo}")
 
     def iter(self, registry: str, repository: str, *, page_size: int = 100) -> AsyncGenerator[Artifact, None]:
         return every(lambda offset: self.list(registry, repository, offset=offset, limit=page_size))
@@ -111,11 +104,7 @@ class Artifacts(SubClient):
             params["filter.vulnerabilityId"] = checked("vulnerability_id", vulnerability_id, check_vulnerability_id)
         if order_by:
             params["orderBy"] = order_by
-        action = f"list artifacts of registry {rid}"
-        response = await self._http.request("GET", f"registries/{rid}/artifacts", params=params, action=action)
-        body = decoded(ArtifactsResponse, response, action)
-        items = body.items or []
-        return Page(items, next_offset(offset, limit, len(items), body.links, None))
+        return await self._page(ArtifactsResponse, f"registries/{rid}/artifacts", params, f"list artifacts of {rid}")
 
     def iter_in_registry(
         self, registry: str, *, vulnerability_id: str | None = None, page_size: int = 100

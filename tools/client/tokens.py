@@ -6,7 +6,7 @@ from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
 from tools.client.base import SubClient, checked, decoded, every, paging, registry_id, validated
-from tools.models import Page, Token, TokenPatch, TokenSpec, TokensResponse, check_registry_id, next_offset
+from tools.models import Page, Token, TokenPatch, TokenSpec, TokensResponse, check_registry_id
 
 
 def token_id(value: str) -> str:
@@ -16,11 +16,7 @@ def token_id(value: str) -> str:
 class Tokens(SubClient):
     async def list(self, registry: str, *, offset: int = 0, limit: int = 100) -> Page[Token]:
         rid, params = registry_id(registry), paging(offset, limit)
-        action = f"list tokens of registry {rid}"
-        response = await self._http.request("GET", f"registries/{rid}/tokens", params=params, action=action)
-        body = decoded(TokensResponse, response, action)
-        items = body.items or []
-        return Page(items, next_offset(offset, limit, len(items), body.links, body.total), body.total)
+        return await self._page(TokensResponse, f"registries/{rid}/tokens", params, f"list tokens of registry {rid}")
 
     def iter(self, registry: str, *, page_size: int = 100) -> AsyncGenerator[Token, None]:
         return every(lambda offset: self.list(registry, offset=offset, limit=page_size))

@@ -12,7 +12,6 @@ from tools.models import (
     VulnerabilitiesResponse,
     Vulnerability,
     check_vulnerability_id,
-    next_offset,
     severity_of,
 )
 
@@ -38,12 +37,8 @@ class Vulnerabilities(SubClient):
             params["filter.fixable"] = "true" if fixable else "false"
         if order_by:
             params["orderBy"] = order_by
-        action = f"list vulnerabilities of {repo}@{dig}"
         path = f"registries/{rid}/repositories/{segment(repo)}/artifacts/{segment(dig)}/vulnerabilities"
-        response = await self._http.request("GET", path, params=params, action=action)
-        body = decoded(VulnerabilitiesResponse, response, action)
-        items = body.items or []
-        return Page(items, next_offset(offset, limit, len(items), body.links, None))
+        return await self._page(VulnerabilitiesResponse, path, params, f"list vulnerabilities of {repo}@{dig}")
 
     def iter_of_artifact(
         self,

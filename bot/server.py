@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import uvicorn
@@ -38,6 +39,9 @@ class Fronts:
             await self.main(scope, receive, send)
 
 
+HealthCheck = Callable[[], Awaitable[dict[str, str]]]
+
+
 def build_asgi(
     slack: AsyncApp,
     mcp_app: ASGIApp | None,
@@ -45,6 +49,7 @@ def build_asgi(
     *,
     signing_secret: str,
     extra_routes: list[Route] | None = None,
+    checks: HealthCheck | None = None,
 ) -> ASGIApp:
     handler = AsyncSlackRequestHandler(slack)
     verifier = SignatureVerifier(signing_secret)
@@ -69,7 +74,10 @@ def build_asgi(
         return await handler.handle(request)
 
     async def healthz(request: Request) -> Response:
-        return JSONResponse({"ok": True, **health})
+        """200 while the process serves; ``status`` says degraded when the shared store is away
+        (reads work, confirmations are refused until it is back)."""
+        state = await checks() if checks is not None else {"state": "ok"}
+        return JSONResponse({"ok": True, "status": state.pop("state", "ok"), **health, **state})
 
     main = Starlette(
         routes=[

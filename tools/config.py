@@ -147,6 +147,19 @@ class SafetySettings(Settings):
     )
     registry_confirm_ttl: int = Field(default=300, ge=10, le=3600, description="Seconds a confirmation stays valid")
     registry_audit_file: str | None = Field(default=None, description="Append audit records here (JSON lines)")
+    registry_state_url: SecretStr | None = Field(
+        default=None, description="redis://… (Redis or Valkey) shared by every replica; unset = this process's memory"
+    )
+
+    @field_validator("registry_state_url", mode="before")
+    @classmethod
+    def _state_url(cls, value: Any) -> Any:
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if text is None or (isinstance(text, str) and not text.strip()):
+            return None
+        if not isinstance(text, str) or urlsplit(text.strip()).scheme not in ("redis", "rediss", "unix"):
+            raise ValueError("must be a redis://, rediss:// or unix:// URL (Redis or Valkey)")
+        return text.strip()
 
     @property
     def protected_patterns(self) -> tuple[str, ...]:

@@ -30,6 +30,7 @@ from tools.errors import NotFoundError, RegistryError
 from tools.models import InputModel
 from tools.previews import FieldChange, Preview, Target
 from tools.resolve import registry_name_of
+from tools.state import MemoryStore, StateStore, StoreUnavailableError
 from tools.tokens import Claims, TokenSigner
 
 if TYPE_CHECKING:
@@ -147,6 +148,7 @@ class Confirmer:
         settings: SafetySettings,
         *,
         clock: Callable[[], float] = time.time,
+        store: StateStore | None = None,
     ) -> None:
         self.client = client
         self.audit = audit
@@ -155,7 +157,8 @@ class Confirmer:
         self.ttl = settings.registry_confirm_ttl
         self.protected = settings.protected_patterns
         self.clock = clock
-        self._used: dict[str, float] = {}
+        # Used confirmations: shared by every replica when the store is Redis/Valkey.
+        self.store: StateStore = store if store is not None else MemoryStore()
 
     def protection(self, key: str) -> str | None:
         """The REGISTRY_PROTECTED glob matching ``key`` (``registry`` or ``registry/repository``); a
@@ -295,12 +298,12 @@ class Confirmer:
         self._check_request(claims, op, inp, caller)
         if require_typed_name and not claims.name_matches(typed_name):
             return self.decline(claims, caller=caller, reason=f"the typed name did not match {claims.confirm_name!r}")
-        self._refuse_if_used(claims, caller)
+        await self._refuse_if_used(claims, caller)
         try:
             issued = datetime.fromtimestamp(claims.issued_at, UTC) if claims.issued_at else self.now()
             change = await self._prepare(op, inp, Pinned(claims.registry_id, claims.target_id), caller, issued)
         except NotFoundError:
-            self._claim_once(claims, caller)
+            await self._claim_once(claims, caller)
             self._record(claims, caller, Outcome.STALE, "no longer exists")
             raise ConfirmationError(
                 f"{claims.confirm_name} no longer exists; nothing done", outcome=Outcome.STALE, reason="stale"
@@ -308,7 +311,7 @@ class Confirmer:
         except RegistryError as exc:
             self._record(claims, caller, Outcome.FAILED, str(exc))
             raise
-        self._claim_once(claims, caller)
+        await self._claim_once(claims, caller)
         if change.target.fingerprint != claims.fingerprint or change.done is not None:
             self._record(claims, caller, Outcome.STALE, "state changed since the preview")
             raise ConfirmationError(
@@ -363,19 +366,35 @@ class Confirmer:
         self._record(claims, caller, Outcome.DENIED, problem)
         raise ConfirmationError(f"refused: {problem}", outcome=Outcome.DENIED, reason=reason)
 
-    def _refuse_if_used(self, claims: Claims, caller: Caller) -> None:
-        now = self.clock()
-        self._used = {n: exp for n, exp in self._used.items() if exp >= now}
-        if claims.nonce in self._used:
-            self._record(claims, caller, Outcome.DENIED, "confirmation already used")
-            raise ConfirmationError(
-                f"this confirmation for {claims.confirm_name} was already used", outcome=Outcome.DENIED, reason="used"
-            )
+    async def _refuse_if_used(self, claims: Claims, caller: Caller) -> None:
+        if await self._store(claims, caller, self.store.taken(f"confirm:{claims.nonce}")):
+            self._used_up(claims, caller)
 
-    def _claim_once(self, claims: Claims, caller: Caller) -> None:
-        """Single use: no await between the check and the claim, so concurrent calls cannot both pass."""
-        self._refuse_if_used(claims, caller)
-        self._used[claims.nonce] = claims.expires_at
+    async def _claim_once(self, claims: Claims, caller: Caller) -> None:
+        """Single use, across every replica: the store's claim is atomic (SET NX), so concurrent
+        calls, here or on another replica, cannot both pass."""
+        ttl = max(1.0, claims.expires_at - self.clock() + 1)
+        if not await self._store(claims, caller, self.store.claim(f"confirm:{claims.nonce}", ttl)):
+            self._used_up(claims, caller)
+
+    def _used_up(self, claims: Claims, caller: Caller) -> None:
+        self._record(claims, caller, Outcome.DENIED, "confirmation already used")
+        raise ConfirmationError(
+            f"this confirmation for {claims.confirm_name} was already used", outcome=Outcome.DENIED, reason="used"
+        )
+
+    async def _store(self, claims: Claims, caller: Caller, call: Awaitable[bool]) -> bool:
+        """A store that cannot be reached fails closed: refused, nothing runs, audited as failed."""
+        try:
+            return await call
+        except StoreUnavailableError as exc:
+            self._record(claims, caller, Outcome.FAILED, str(exc))
+            raise ConfirmationError(
+                f"refused: confirmations cannot be checked right now ({exc.message}); nothing was changed",
+                outcome=Outcome.FAILED,
+                reason="store",
+                hint=exc.hint,
+            ) from None
 
     async def _prepare(
         self, op: Operation, inp: InputModel, pinned: Pinned | None, caller: Caller, now: datetime

@@ -12,11 +12,20 @@ from mcp.types import ToolAnnotations
 
 from tools.mcp_server.arguments import CheckArguments
 from tools.mcp_server.derive import TOOLSETS, ServerOptions, tool_function
+from tools.mcp_server.identity import OAuthOptions, ScopeGate
 from tools.mcp_server.schemas import CompactToolList
 from tools.operations import CATALOGUE, Core, Kind, Operation
 from tools.version import __version__
 
-__all__ = ["TOOLSETS", "ServerOptions", "annotations_for", "build_server", "instructions", "registered"]
+__all__ = [
+    "TOOLSETS",
+    "OAuthOptions",
+    "ServerOptions",
+    "annotations_for",
+    "build_server",
+    "instructions",
+    "registered",
+]
 
 
 def annotations_for(op: Operation, opts: ServerOptions | None = None) -> ToolAnnotations:
@@ -75,17 +84,55 @@ def instructions(ops: list[Operation], opts: ServerOptions) -> str:
     return "\n".join(lines)
 
 
+def oauth_settings(oauth: OAuthOptions) -> dict[str, Any]:
+    """The SDK's resource-server wiring: our JWT verifier, and where clients find the issuer."""
+    from mcp.server.auth.settings import AuthSettings  # noqa: PLC0415 - OAuth is optional
+
+    from tools.mcp_server.oauth import JwtVerifier  # noqa: PLC0415
+
+    return {
+        "token_verifier": JwtVerifier(oauth.issuer, oauth.audience, oauth.jwks_url),
+        "auth": AuthSettings(issuer_url=oauth.issuer, resource_server_url=oauth.resource_url, required_scopes=None),
+    }
+
+
+def resource_metadata_alias(server: MCPServer, oauth: OAuthOptions) -> None:
+    """RFC 9728 §3.1 puts the document at /.well-known/oauth-protected-resource/mcp (the SDK serves
+    it); clients that look at the root path find the same document there."""
+    from starlette.requests import Request  # noqa: PLC0415
+    from starlette.responses import JSONResponse, Response  # noqa: PLC0415
+
+    document = {
+        "resource": oauth.resource_url,
+        "authorization_servers": [oauth.issuer],
+        "scopes_supported": [oauth.write_scope],
+        "bearer_methods_supported": ["header"],
+    }
+
+    async def metadata(request: Request) -> Response:
+        return JSONResponse(document, headers={"cache-control": "max-age=300"})
+
+    register: Any = server.custom_route("/.well-known/oauth-protected-resource", methods=["GET"])
+    register(metadata)
+
+
 def build_server(core: Core, options: ServerOptions | None = None, **kwargs: Any) -> MCPServer:
     """An MCPServer with the tools ``options`` allows."""
     opts = options or ServerOptions()
     ops = registered(opts)
+    middleware: list[Any] = [CompactToolList(), CheckArguments(ops)]
+    if opts.oauth is not None:
+        middleware.insert(0, ScopeGate(ops, opts.oauth.write_scope))
+        kwargs.update(oauth_settings(opts.oauth))
     server: MCPServer = MCPServer(
         "ionos-registry-ops",
         instructions=instructions(ops, opts),
         version=__version__,
-        middleware=[CompactToolList(), CheckArguments(ops)],
+        middleware=middleware,
         **kwargs,
     )
+    if opts.oauth is not None:
+        resource_metadata_alias(server, opts.oauth)
     for op in ops:
         server.add_tool(
             tool_function(op, core, opts),

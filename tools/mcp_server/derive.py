@@ -22,6 +22,7 @@ from pydantic.fields import FieldInfo
 
 from tools.confirm import ConfirmResult, Plan, Ready
 from tools.errors import RegistryError
+from tools.mcp_server.identity import OAuthOptions, caller_of
 from tools.mcp_server.rendering import guarded, result, tool_error
 from tools.mcp_server.secrets import SecretDelivery
 from tools.models import InputModel
@@ -46,6 +47,7 @@ class ServerOptions:
     actor: str = "mcp:local"
     toolsets: frozenset[str] = frozenset(TOOLSETS)
     secrets: SecretDelivery = field(default_factory=lambda: SecretDelivery("file"))
+    oauth: OAuthOptions | None = None  # per-person identity over HTTP; None: everyone is ``actor``
 
 
 class Outcome(BaseModel):
@@ -110,7 +112,9 @@ def build_input(op: Operation, values: dict[str, Any]) -> InputModel:
 
 
 def tool_function(op: Operation, core: Core, opts: ServerOptions) -> Callable[..., Any]:
-    caller = Caller(opts.actor, "mcp", safe_only=opts.disable_destructive)
+    def caller() -> Caller:  # per call: with OAuth, each request is its own person
+        return caller_of(opts.actor, opts.disable_destructive)
+
     ctx_param = inspect.Parameter("ctx", KW, annotation=Context)
     returns: Any = Annotated[CallToolResult, Outcome if op.may_confirm else op.output]
     if not op.may_confirm:
@@ -119,7 +123,7 @@ def tool_function(op: Operation, core: Core, opts: ServerOptions) -> Callable[..
 
         async def read_or_write(**values: Any) -> CallToolResult:
             async def body() -> CallToolResult:
-                out = await run(core, build_input(op, values), caller)
+                out = await run(core, build_input(op, values), caller())
                 if isinstance(out, TokenCreated):  # a secret: handed to the person, not the model
                     out = await opts.secrets.deliver(out, values["ctx"])
                 return result(out, out.lines())  # type: ignore[attr-defined]
@@ -131,7 +135,12 @@ def tool_function(op: Operation, core: Core, opts: ServerOptions) -> Callable[..
 
 
 def confirmed_tool(
-    op: Operation, core: Core, opts: ServerOptions, caller: Caller, params: list[inspect.Parameter], returns: Any
+    op: Operation,
+    core: Core,
+    opts: ServerOptions,
+    caller: Callable[[], Caller],
+    params: list[inspect.Parameter],
+    returns: Any,
 ) -> Callable[..., Any]:
     confirmer = core.confirmer
     Planned = Plan | Ready | ConfirmResult[Any] | None  # noqa: N806 - a type alias
@@ -141,7 +150,7 @@ def confirmed_tool(
         if values.get(TOKEN_FIELD) and not can_elicit(ctx):
             return None  # the token carries the plan
         try:
-            return await confirmer.start(op, build_input(op, values), caller)
+            return await confirmer.start(op, build_input(op, values), caller())
         except RegistryError as err:
             raise tool_error(err) from None
 
@@ -160,7 +169,7 @@ def confirmed_tool(
         plan, answer, token = values["plan"], values["answer"], values.get(TOKEN_FIELD)
 
         async def body() -> CallToolResult:
-            outcome = await finish(op, core, opts, caller, build_input(op, values), plan, answer, token)
+            outcome = await finish(op, core, opts, caller(), build_input(op, values), plan, answer, token)
             return result(outcome, outcome.lines())
 
         return await guarded(body)

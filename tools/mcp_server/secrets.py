@@ -11,12 +11,11 @@
 from __future__ import annotations
 
 import html
+import json
 import logging
 import os
 import secrets
 import tempfile
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -27,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from tools.state import MemoryStore, StateStore, StoreUnavailableError
 from tools.views import TokenCreated
 
 logger = logging.getLogger("registry-mcp.secrets")
@@ -35,45 +35,43 @@ PAGE_TTL = 600.0
 NO_STORE = {"cache-control": "no-store", "referrer-policy": "no-referrer", "x-content-type-options": "nosniff"}
 
 
-@dataclass
-class Sealed:
-    label: str
-    username: str
-    password: SecretStr
-    expires: float
-
-
 class SecretPages:
-    """One-time pages: each id shows its secret once, within ``ttl`` seconds, then is gone."""
+    """One-time pages: each id shows its secret once, within ``ttl`` seconds, then is gone.
 
-    def __init__(self, base_url: str, ttl: float = PAGE_TTL, clock: Callable[[], float] = time.monotonic) -> None:
+    The sealed secrets live in the shared state store, so a link works on whichever replica the
+    person's browser reaches, and still only once (``take`` reads and deletes in one step).
+    """
+
+    def __init__(self, base_url: str, store: StateStore | None = None, ttl: float = PAGE_TTL) -> None:
         self.base_url = base_url.rstrip("/")
         self.ttl = ttl
-        self.clock = clock
-        self._sealed: dict[str, Sealed] = {}
+        self.store: StateStore = store if store is not None else MemoryStore()
 
-    def put(self, label: str, username: str, password: SecretStr) -> str:
-        now = self.clock()
-        self._sealed = {k: v for k, v in self._sealed.items() if v.expires > now}
+    async def put(self, label: str, username: str, password: SecretStr) -> str:
         key = secrets.token_urlsafe(32)
-        self._sealed[key] = Sealed(label, username, password, now + self.ttl)
+        sealed = {"label": label, "username": username, "password": password.get_secret_value()}
+        await self.store.put(f"secret:{key}", json.dumps(sealed), self.ttl)
         return f"{self.base_url}/secrets/{key}"
 
-    def take(self, key: str) -> Sealed | None:
-        found = self._sealed.pop(key, None)
-        return found if found is not None and found.expires > self.clock() else None
+    async def take(self, key: str) -> dict[str, str] | None:
+        found = await self.store.take(f"secret:{key}")
+        return dict(json.loads(found)) if found else None
 
     def route(self) -> Route:
         return Route("/secrets/{key}", self.page, methods=["GET"])
 
     async def page(self, request: Request) -> Response:
-        found = self.take(request.path_params["key"])
+        try:
+            found = await self.take(request.path_params["key"])
+        except StoreUnavailableError:
+            body = "<p>The page cannot be opened right now; try again in a minute.</p>"
+            return HTMLResponse(_html("Unavailable", body), status_code=503, headers=NO_STORE)
         if found is None:
             body = "<p>This link was already used or has expired. Nothing is shown twice.</p>"
             return HTMLResponse(_html("Gone", body), status_code=410, headers=NO_STORE)
         body = (
-            f"<p>{html.escape(found.label)}</p><p>username <code>{html.escape(found.username)}</code><br>"
-            f"password <code>{html.escape(found.password.get_secret_value())}</code></p>"
+            f"<p>{html.escape(found['label'])}</p><p>username <code>{html.escape(found['username'])}</code><br>"
+            f"password <code>{html.escape(found['password'])}</code></p>"
             "<p>Store it now: this page cannot be opened again.</p>"
         )
         return HTMLResponse(_html("Token password", body), headers=NO_STORE)
@@ -121,7 +119,7 @@ class SecretDelivery:
             path = write_secret_file(self.directory, label, username, password)
             text = f"The password is in {path} (readable only by you). Store it, then delete the file."
             return out.model_copy(update={"password": None, "password_delivery": text})
-        link = self.pages.put(f"Token {token.name} of {token.registry}", username, password)
+        link = await self.pages.put(f"Token {token.name} of {token.registry}", username, password)
         if can_elicit_url(ctx):
             key = secrets.token_urlsafe(8)
             try:

@@ -21,6 +21,7 @@ from tools.client import RegistryClient
 from tools.config import SafetySettings
 from tools.confirm import Confirmer
 from tools.models import InputModel
+from tools.state import StateStore
 
 if TYPE_CHECKING:
     from tools.confirm import Change, Pinned
@@ -60,9 +61,18 @@ class Core:
         safety: SafetySettings,
         *,
         clock: Callable[[], float] | None = None,
+        store: StateStore | None = None,
     ) -> Core:
-        confirmer = Confirmer(client, audit, safety) if clock is None else Confirmer(client, audit, safety, clock=clock)
+        confirmer = Confirmer(client, audit, safety, store=store, **({"clock": clock} if clock else {}))
         return cls(client, audit, confirmer)
+
+    @property
+    def store(self) -> StateStore:
+        return self.confirmer.store
+
+    async def health(self) -> dict[str, str]:
+        """What /healthz reports: the shared store's state (reads never need it)."""
+        return {"store": self.store.name, "state": "ok" if await self.store.ping() else "degraded"}
 
     def warm(self) -> None:
         """Build now what the first request would build: the client's transport, every input and output

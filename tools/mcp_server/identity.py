@@ -1,0 +1,68 @@
+"""Who calls the MCP server: a person (OAuth) or the one shared actor, and what they may do.
+
+With OAuth, every request carries its person's access token: the actor is ``mcp:<email or sub>``
+(so a confirmation made by one person is refused for another, and the audit names them), and
+tools that change anything need the write scope (``REGISTRY_MCP_OAUTH_WRITE_SCOPE``): a person
+without it is shown, and may call, the read-only tools only. This is enforced here, on the server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from mcp.server.auth.middleware.auth_context import get_access_token
+from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
+from mcp.types import CallToolResult, TextContent
+
+from tools.operations import Caller, Kind, Operation
+
+
+@dataclass(frozen=True)
+class OAuthOptions:
+    issuer: str
+    audience: str
+    resource_url: str  # this server's /mcp URL as clients reach it
+    jwks_url: str | None = None
+    write_scope: str = "registry:write"
+
+
+def caller_of(actor: str, safe_only: bool) -> Caller:
+    """The person behind this request when it carries a verified token, else the configured actor."""
+    token = get_access_token()
+    if token is None:
+        return Caller(actor, "mcp", safe_only=safe_only)
+    from tools.mcp_server.oauth import person_of  # noqa: PLC0415 - OAuth is optional
+
+    return Caller(person_of(token).actor, "mcp", safe_only=safe_only)
+
+
+def may_write(scope: str) -> bool:
+    token = get_access_token()
+    return token is not None and scope in token.scopes
+
+
+class ScopeGate:
+    """Server middleware (OAuth only): without the write scope, ``tools/list`` shows the read-only tools
+    and ``tools/call`` refuses the others."""
+
+    def __init__(self, operations: Iterable[Operation], scope: str) -> None:
+        self.writes = {op.name for op in operations if op.kind is not Kind.READ}
+        self.scope = scope
+
+    async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+        name = ctx.params.get("name") if ctx.method == "tools/call" and ctx.params else None
+        if name in self.writes and not may_write(self.scope):
+            text = (
+                f"Error executing tool {name}: you may only read: this needs the OAuth scope "
+                f"{self.scope!r}, and your access token does not carry it.\n"
+                "Next: ask your identity provider's administrator for the scope, then sign in again."
+            )
+            return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
+        result = await call_next(ctx)
+        if ctx.method != "tools/list" or result is None or may_write(self.scope):
+            return result
+        wire = result if isinstance(result, dict) else result.model_dump(mode="json", by_alias=True, exclude_none=True)
+        wire["tools"] = [t for t in wire.get("tools", []) if t.get("name") not in self.writes]
+        return wire

@@ -1,0 +1,167 @@
+"""What replicas must share, behind one small interface: single-use claims, short-lived values, locks.
+
+Two implementations, and nothing else knows which one runs: ``MemoryStore`` (one process; the
+embedded default) and ``RedisStore`` (``REGISTRY_STATE_URL=redis://…``: Redis or Valkey), where
+any number of replicas act as one. Every write carries an expiry, so nothing outlives its use.
+
+When the store cannot be reached, calls raise ``StoreUnavailableError``: whatever depends on a claim
+fails closed (a confirmation is refused, nothing runs), and the store recovers by itself (the
+client reconnects on the next call).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from tools.errors import RegistryError
+
+
+class StoreUnavailableError(RegistryError):
+    default_hint = "The shared state store (REGISTRY_STATE_URL) cannot be reached; retry when it is back."
+
+
+class StateStore(Protocol):
+    name: str
+
+    async def claim(self, key: str, ttl: float) -> bool:
+        """Atomically mark ``key`` as taken for ``ttl`` seconds; False when someone already had it."""
+
+    async def taken(self, key: str) -> bool:
+        """Whether ``key`` is currently claimed (or holds a value)."""
+
+    async def put(self, key: str, value: str, ttl: float) -> None: ...
+
+    async def get(self, key: str) -> str | None: ...
+
+    async def take(self, key: str) -> str | None:
+        """Read and delete in one step: a value can be taken once, by one replica."""
+
+    async def release(self, key: str) -> None: ...
+
+    async def ping(self) -> bool:
+        """True when the store answers (health checks; never raises)."""
+
+    async def aclose(self) -> None: ...
+
+
+class MemoryStore:
+    """One process's memory: right for one replica, and for tests."""
+
+    name = "memory"
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._items: dict[str, tuple[float, str]] = {}
+
+    def _live(self, key: str) -> tuple[float, str] | None:
+        found = self._items.get(key)
+        if found is not None and found[0] <= self.clock():
+            del self._items[key]
+            return None
+        return found
+
+    def _sweep(self) -> None:
+        now = self.clock()
+        if len(self._items) > 1024:
+            self._items = {k: v for k, v in self._items.items() if v[0] > now}
+
+    async def claim(self, key: str, ttl: float) -> bool:
+        self._sweep()
+        if self._live(key) is not None:
+            return False
+        self._items[key] = (self.clock() + ttl, "1")
+        return True
+
+    async def taken(self, key: str) -> bool:
+        return self._live(key) is not None
+
+    async def put(self, key: str, value: str, ttl: float) -> None:
+        self._sweep()
+        self._items[key] = (self.clock() + ttl, value)
+
+    async def get(self, key: str) -> str | None:
+        found = self._live(key)
+        return found[1] if found else None
+
+    async def take(self, key: str) -> str | None:
+        found = self._live(key)
+        self._items.pop(key, None)
+        return found[1] if found else None
+
+    async def release(self, key: str) -> None:
+        self._items.pop(key, None)
+
+    async def ping(self) -> bool:
+        return True
+
+    async def aclose(self) -> None:
+        return None
+
+
+class RedisStore:
+    """Redis or Valkey. Claims are ``SET key 1 NX PX ttl``: atomic across every replica."""
+
+    name = "redis"
+
+    def __init__(self, url: str, *, prefix: str = "ionos-registry-ops:", timeout: float = 2.0) -> None:
+        from redis.asyncio import Redis  # noqa: PLC0415 - only when a store is configured
+
+        self.prefix = prefix
+        self._redis = Redis.from_url(
+            url, socket_timeout=timeout, socket_connect_timeout=timeout, decode_responses=True, retry_on_timeout=False
+        )
+        self.url_for_humans = url.rsplit("@", maxsplit=1)[-1]  # never the password of redis://user:pass@host
+
+    def _key(self, key: str) -> str:
+        return self.prefix + key
+
+    async def _call(self, what: str, call: Callable[[], object]) -> object:
+        from redis.exceptions import RedisError  # noqa: PLC0415
+
+        try:
+            result = call()
+            return await result if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future) else result
+        except (RedisError, OSError) as exc:
+            raise StoreUnavailableError(
+                f"the state store at {self.url_for_humans} did not answer ({what}: {type(exc).__name__})"
+            ) from None
+
+    async def claim(self, key: str, ttl: float) -> bool:
+        done = await self._call(
+            "claim", lambda: self._redis.set(self._key(key), "1", nx=True, px=max(1, int(ttl * 1000)))
+        )
+        return bool(done)
+
+    async def taken(self, key: str) -> bool:
+        return bool(await self._call("check", lambda: self._redis.exists(self._key(key))))
+
+    async def put(self, key: str, value: str, ttl: float) -> None:
+        await self._call("put", lambda: self._redis.set(self._key(key), value, px=max(1, int(ttl * 1000))))
+
+    async def get(self, key: str) -> str | None:
+        found = await self._call("get", lambda: self._redis.get(self._key(key)))
+        return str(found) if found is not None else None
+
+    async def take(self, key: str) -> str | None:
+        found = await self._call("take", lambda: self._redis.getdel(self._key(key)))
+        return str(found) if found is not None else None
+
+    async def release(self, key: str) -> None:
+        await self._call("release", lambda: self._redis.delete(self._key(key)))
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await asyncio.wait_for(self._redis.ping(), timeout=2.0))
+        except Exception:  # a health check reports, it never raises
+            return False
+
+    async def aclose(self) -> None:
+        await self._redis.aclose()
+
+
+def open_store(url: str | None) -> StateStore:
+    """``REGISTRY_STATE_URL`` → the store every replica shares; memory when unset."""
+    return RedisStore(url) if url else MemoryStore()

@@ -8,7 +8,9 @@ import gc
 import logging
 import sys
 
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
+from starlette.types import ASGIApp
 
 from bot.access import Access
 from bot.app import build_app
@@ -17,13 +19,16 @@ from bot.demo_slack import DemoSlack
 from bot.server import build_asgi, serve
 from tools.audit import AuditLog
 from tools.client import RegistryClient
-from tools.config import ApiSettings, McpSettings, SafetySettings, SlackSettings
+from tools.config import ApiSettings, McpSettings, ObservabilitySettings, SafetySettings, SlackSettings
 from tools.demo import emulator_client
 from tools.mcp_server import ServerOptions, build_server
 from tools.mcp_server.http import http_app, is_loopback
+from tools.mcp_server.identity import oauth_from
 from tools.mcp_server.secrets import SecretDelivery, SecretPages
+from tools.metrics import MetricsEndpoint
 from tools.operations import Core
-from tools.startup import StartupError, configure_logging, load
+from tools.startup import StartupError, configure_logging, load, secret_value
+from tools.state import StateStore, open_store
 
 DEMO_SIGNING_SECRET = "demo-signing-secret"
 logger = logging.getLogger("registry-bot")
@@ -50,9 +55,10 @@ def fail(message: str) -> SystemExit:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    configure_logging()
+    observability = load(PROG, ObservabilitySettings)
+    configure_logging(observability.registry_log_format)
     slack, safety = load(PROG, SlackSettings), load(PROG, SafetySettings)
-    mcp_token = load(PROG, McpSettings).registry_mcp_token
+    mcp_settings = load(PROG, McpSettings)
     api = load(PROG, ApiSettings)
     socket_mode = args.socket_mode or slack.slack_app_token is not None
     if socket_mode and slack.slack_app_token is None:
@@ -70,7 +76,8 @@ def main(argv: list[str] | None = None) -> None:
             "(or IONOS_USERNAME and IONOS_PASSWORD), or run with --emulator"
         )
     client: RegistryClient = emulator_client() if offline else RegistryClient(api)
-    core = Core.build(client, AuditLog(safety.registry_audit_file), safety)
+    store = open_store(secret_value(safety.registry_state_url))
+    core = Core.build(client, AuditLog(safety.registry_audit_file), safety, store=store)
     core.warm()
     access = Access.from_settings("*" if args.demo else slack.registry_bot_writers, slack.registry_bot_channels)
     token = slack.slack_bot_token.get_secret_value() if slack.slack_bot_token else None
@@ -85,37 +92,56 @@ def main(argv: list[str] | None = None) -> None:
         offline_identity=args.demo and not slack.slack_bot_token,
     )
 
-    mcp_app = None
-    if is_loopback(args.host) or mcp_token is not None:
-        mcp_settings = load(PROG, McpSettings)
-        pages = SecretPages(mcp_settings.registry_mcp_public_url or local)
-        inline = mcp_settings.registry_mcp_secrets == "inline"
-        delivery = SecretDelivery("inline", pages) if inline else SecretDelivery("url", pages)
-        mcp = build_server(core, ServerOptions(actor="mcp:http", secrets=delivery))
-        mcp_app = http_app(mcp, host=args.host, token=mcp_token, pages=pages)
-    else:
-        logger.warning("MCP is not served at /mcp: binding %s needs REGISTRY_MCP_TOKEN", args.host)
+    mcp_app = mounted_mcp(core, mcp_settings, args.host, local, store)
     health = {"mode": "demo" if args.demo else "socket" if socket_mode else "http", "mcp": mcp_app is not None}
+    metrics_token = secret_value(observability.registry_metrics_token)
     asgi = build_asgi(
         app,
         mcp_app,
         health,
         signing_secret=secret or DEMO_SIGNING_SECRET,
         extra_routes=stand_in.routes() if stand_in else None,
+        checks=core.health,
+        metrics=MetricsEndpoint(loopback=is_loopback(args.host), token=metrics_token),
     )
     print(banner(args, socket_mode, mcp_app is not None, secret is None), file=sys.stderr, flush=True)
     # Everything built so far lives as long as the process: keep it out of the collector's full
     # passes, which otherwise stall the event loop ~0.1 s now and then under load (Slack's 3 s ack).
     gc.freeze()
     app_token = slack.slack_app_token.get_secret_value() if slack.slack_app_token else None
-    asyncio.run(serve(asgi, args.host, args.port, app, app_token if socket_mode else None))
+    asyncio.run(serving(asgi, args, app, app_token if socket_mode else None, store))
+
+
+async def serving(
+    asgi: ASGIApp, args: argparse.Namespace, app: AsyncApp, app_token: str | None, store: StateStore
+) -> None:
+    try:
+        await serve(asgi, args.host, args.port, app, app_token)
+    finally:
+        await store.aclose()
+
+
+def mounted_mcp(core: Core, settings: McpSettings, host: str, local: str, store: StateStore) -> ASGIApp | None:
+    """MCP at /mcp beside Slack: per-person with OAuth, else the shared token (required off loopback)."""
+    oauth = oauth_from(settings, local)
+    token = None if oauth is not None else settings.registry_mcp_token
+    if oauth is None and token is None and not is_loopback(host):
+        logger.warning("MCP is not served at /mcp: binding %s needs OAuth or REGISTRY_MCP_TOKEN", host)
+        return None
+    if oauth is not None and settings.registry_mcp_token is not None:
+        logger.warning("OAuth is configured: REGISTRY_MCP_TOKEN is not accepted at /mcp (each person signs in)")
+    pages = SecretPages(settings.registry_mcp_public_url or local, store)
+    inline = settings.registry_mcp_secrets == "inline"
+    delivery = SecretDelivery("inline", pages) if inline else SecretDelivery("url", pages)
+    mcp = build_server(core, ServerOptions(actor="mcp:http", secrets=delivery, oauth=oauth))
+    return http_app(mcp, host=host, token=token, pages=pages)
 
 
 def banner(args: argparse.Namespace, socket_mode: bool, mcp: bool, demo_secret: bool) -> str:
     base = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}"  # noqa: S104
     lines = [f"registry-bot{' (demo: built-in emulator, everyone may write)' if args.demo else ''}"]
     lines.append("  Slack: Socket Mode" if socket_mode else f"  Slack: POST {base}/slack/events")
-    lines.append(f"  Health: {base}/healthz")
+    lines.append(f"  Health: {base}/healthz   Metrics: {base}/metrics")
     if mcp:
         lines.append(
             f"  MCP: {base}/mcp  (npx -y @modelcontextprotocol/inspector@2.12.0 --cli {base}/mcp --method tools/list)"

@@ -64,7 +64,7 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
         async def next_page() -> render.Message:
             data = json.loads(body["actions"][0]["value"])
             query = ListInput(name_filter=data.get("f"), limit=data.get("l", 20), cursor=data.get("c"))
-            out = await CATALOGUE["list_registries"].run(deps.core, query, caller_of(body["user"]["id"]))  # type: ignore[misc]
+            out = await CATALOGUE["list_registries"].call(deps.core, query, caller_of(body["user"]["id"]))
             return render.registry_list(out, query.name_filter, query.limit)  # type: ignore[arg-type]
 
         await safely(respond, next_page, replace=True)
@@ -112,7 +112,7 @@ async def perform(deps: BotDeps, request: Request, caller: Caller, user: str, cl
     op, inp = request.op, request.args
     assert op is not None
     if op.run is not None:
-        out: BaseModel = await op.run(deps.core, inp, caller)
+        out: BaseModel = await op.call(deps.core, inp, caller)
         if op.writes:
             await post_audit_line(deps, client, f"{mention(user)}: {getattr(out, 'message', op.title)}")
         return render.view(out)

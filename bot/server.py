@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -19,6 +20,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from tools.metrics import observe_slack_ack
+
 logger = logging.getLogger("bot.server")
 
 
@@ -32,7 +35,8 @@ class Fronts:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        to_mcp = path == "/mcp" or path.startswith(("/mcp/", "/secrets/"))  # one-time secret pages live there
+        # One-time secret pages and the OAuth resource metadata belong to the MCP app too.
+        to_mcp = path == "/mcp" or path.startswith(("/mcp/", "/secrets/", "/.well-known/oauth-protected-resource"))
         if self.mcp is not None and (scope["type"] == "lifespan" or to_mcp):
             await self.mcp(scope, receive, send)
         else:
@@ -50,6 +54,7 @@ def build_asgi(
     signing_secret: str,
     extra_routes: list[Route] | None = None,
     checks: HealthCheck | None = None,
+    metrics: ASGIApp | None = None,
 ) -> ASGIApp:
     handler = AsyncSlackRequestHandler(slack)
     verifier = SignatureVerifier(signing_secret)
@@ -57,6 +62,7 @@ def build_asgi(
     async def events(request: Request) -> Response:
         """Bolt parses a body before it checks its signature, and a malformed one (``payload=%7Bx``)
         becomes a 500 with a traceback; so the signature is checked first (401) and the body next (400)."""
+        arrived = time.perf_counter()
         raw = await request.body()
         try:
             valid = verifier.is_valid_request(raw, dict(request.headers))
@@ -71,7 +77,11 @@ def build_asgi(
             parsed = None
         if not isinstance(parsed, dict) or not parsed:
             return JSONResponse({"error": "malformed request body"}, status_code=400)
-        return await handler.handle(request)
+        response = await handler.handle(request)
+        # Bolt answers the HTTP request once the listener acks (process_before_response is off):
+        # this is the time Slack waited, which must stay under its 3 s.
+        observe_slack_ack(time.perf_counter() - arrived)
+        return response
 
     async def healthz(request: Request) -> Response:
         """200 while the process serves; ``status`` says degraded when the shared store is away
@@ -83,6 +93,7 @@ def build_asgi(
         routes=[
             Route("/slack/events", events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            *([Route("/metrics", metrics)] if metrics is not None else []),
             *(extra_routes or []),
         ]
     )

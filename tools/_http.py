@@ -12,6 +12,7 @@ import base64
 import logging
 import random
 import sys
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -22,6 +23,7 @@ from typing import Any
 
 import httpx
 
+from tools import metrics
 from tools.config import ApiSettings
 from tools.errors import (
     REQUEST_ID_HEADERS,
@@ -36,6 +38,7 @@ from tools.errors import (
     ServerError,
     error_from_response,
 )
+from tools.logs import note_request_id
 from tools.version import __version__
 
 logger = logging.getLogger("tools.http")
@@ -264,6 +267,7 @@ class ApiHttp:
                 return False
             waited += delay
             retries += 1
+            metrics.count_retry(method)
             logger.warning("%s; retry %d/%d in %.2f s", exc, retries, self.policy.max_retries, delay)
             return delay
 
@@ -286,9 +290,37 @@ class ApiHttp:
         params: Mapping[str, str | int] | None,
         json: Any,
     ) -> httpx.Response:
+        started = time.perf_counter()
+        try:
+            response = await self._request(method, path, action=action, params=params, json=json)
+        except RegistryError:
+            metrics.count_api_request(method, None, time.perf_counter() - started)
+            raise
+        metrics.count_api_request(method, response.status_code, time.perf_counter() - started)
+        found = [response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers]
+        if found:
+            note_request_id(found[0])
+        ids = _REQUEST_IDS.get()
+        if ids is not None:
+            ids.extend(found)
+        if response.is_success:
+            return response
+        raise error_from_response(
+            response.status_code,
+            response.content,
+            response.headers,
+            action=action,
+            retry_after=parse_retry_after(response.headers.get("retry-after")),
+            redact=self.redact,
+        )
+
+    async def _request(
+        self, method: str, path: str, *, action: str, params: Mapping[str, str | int] | None, json: Any
+    ) -> httpx.Response:
+        """One attempt; whatever goes wrong on the way becomes one of our errors."""
         try:
             async with asyncio.timeout(self.deadline):
-                response = await self._client.request(method, path, params=params, json=json)
+                return await self._client.request(method, path, params=params, json=json)
         except TimeoutError:
             raise RequestTimeoutError(
                 f"{action}: the API did not finish answering within {self.deadline:g} s"
@@ -302,18 +334,3 @@ class ApiHttp:
                 f"{action}: the answer was not valid HTTP ({type(exc).__name__})",
                 hint="Check IONOS_API_URL: something answered there, but not the IONOS API.",
             ) from None
-        ids = _REQUEST_IDS.get()
-        if ids is not None:
-            ids.extend(response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers)
-        if response.is_success:
-            return response
-        retry_after = parse_retry_after(response.headers.get("retry-after"))
-        error: RegistryError = error_from_response(
-            response.status_code,
-            response.content,
-            response.headers,
-            action=action,
-            retry_after=retry_after,
-            redact=self.redact,
-        )
-        raise error

@@ -83,7 +83,8 @@ class AuditLog:
             detail=detail,
         )
         line = entry.model_dump_json()
-        logger.info(line)
+        # In JSON log mode the record is a field of its own, not a JSON string inside a JSON string.
+        logger.info(line, extra={"audit": entry.model_dump(mode="json")})
         if self.path is not None:
             with self._lock, self.path.open("a", encoding="utf-8") as handle:
                 handle.write(line + "\n")

@@ -12,7 +12,7 @@ from functools import cache
 from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 DEFAULT_API_URL = "https://api.ionos.com"
 API_BASE_PATH = "/containerregistries"
@@ -179,6 +179,66 @@ class McpSettings(Settings):
         default=None, description="Base URL people open one-time links at (default: the server's own address)"
     )
     registry_secrets_dir: str | None = Field(default=None, description="Where file delivery writes (default: temp)")
+    registry_mcp_oauth_issuer: str | None = Field(
+        default=None, description="OAuth issuer URL: /mcp then needs a JWT access token from it (per-person identity)"
+    )
+    registry_mcp_oauth_audience: str | None = Field(
+        default=None, description="The aud claim access tokens must carry (often the /mcp URL or an API identifier)"
+    )
+    registry_mcp_oauth_jwks_url: str | None = Field(
+        default=None, description="The issuer's JWKS URL (default: discovered from the issuer's metadata)"
+    )
+    registry_mcp_oauth_write_scope: str = Field(
+        default="registry:write", description="Scope needed for write and confirmed tools; without it, read-only"
+    )
+
+    @field_validator("registry_mcp_oauth_issuer", "registry_mcp_oauth_jwks_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        """Keys fetched over plain http could be swapped on the way: https, except on loopback (tests)."""
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an http(s) URL")
+        if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError("must use https (plain http only on loopback)")
+        return value.strip()  # exactly as given: the iss claim is compared character by character
+
+    @field_validator("registry_mcp_oauth_audience", mode="before")
+    @classmethod
+    def _audience(cls, value: Any) -> Any:
+        return (value.strip() or None) if isinstance(value, str) else value
+
+    @field_validator("registry_mcp_oauth_write_scope")
+    @classmethod
+    def _scope(cls, value: str) -> str:
+        text = value.strip()
+        if not text or any(ch.isspace() or ch in '"\\' for ch in text):
+            raise ValueError("must be one scope name, without spaces or quotes")
+        return text
+
+    @model_validator(mode="after")
+    def _oauth_pair(self) -> McpSettings:
+        if (self.registry_mcp_oauth_issuer is None) != (self.registry_mcp_oauth_audience is None):
+            missing = "AUDIENCE" if self.registry_mcp_oauth_audience is None else "ISSUER"
+            raise ValueError(f"REGISTRY_MCP_OAUTH_{missing} must be set too: OAuth needs both issuer and audience")
+        return self
+
+    @property
+    def oauth_enabled(self) -> bool:
+        return self.registry_mcp_oauth_issuer is not None
+
+
+class ObservabilitySettings(Settings):
+    """Metrics and logs."""
+
+    registry_metrics_token: Credential = Field(
+        default=None, description="Bearer token /metrics needs when served beyond loopback (unset: loopback only)"
+    )
+    registry_log_format: Literal["text", "json"] = Field(
+        default="text", description="text, or json: one object per line with the actor and IONOS request id"
+    )
 
 
 class SlackSettings(Settings):

@@ -23,10 +23,12 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, SerializeAsAny
 
+from tools import metrics
 from tools.audit import AuditLog, Outcome, audited
 from tools.client import RegistryClient
 from tools.config import SafetySettings
 from tools.errors import NotFoundError, RegistryError
+from tools.logs import bind_actor
 from tools.models import InputModel
 from tools.previews import FieldChange, Preview, Target
 from tools.resolve import registry_name_of
@@ -173,6 +175,7 @@ class Confirmer:
 
     async def start(self, op: Operation, inp: InputModel, caller: Caller) -> Plan | Ready | ConfirmResult[Any]:
         """Prepare the change: an answer (nothing to do), a change ready to run, a refusal, or a plan to confirm."""
+        bind_actor(caller.actor)
         change = await self._prepare(op, inp, None, caller, self.now())
         if change.done is not None:
             return change.done
@@ -227,6 +230,7 @@ class Confirmer:
             target.name,
             int(self.clock()),
         )
+        metrics.count_confirmation("issued")
         return Plan(claims=claims, preview=preview, token=self.signer.sign(claims))
 
     def confirmation_needed(self, plan: Plan) -> ConfirmResult[Any]:
@@ -294,6 +298,7 @@ class Confirmer:
         require_typed_name: bool = False,
     ) -> ConfirmResult[Any]:
         """Run the planned change once, if and only if every check still holds."""
+        bind_actor(caller.actor)
         self._check(claims, caller)
         self._check_request(claims, op, inp, caller)
         if require_typed_name and not claims.name_matches(typed_name):
@@ -320,7 +325,13 @@ class Confirmer:
                 reason="stale",
                 current=change.current,
             )
-        return await self._apply(op, change, caller)
+        try:
+            done = await self._apply(op, change, caller)
+        except Exception:
+            metrics.count_confirmation(Outcome.FAILED.value)
+            raise
+        metrics.count_confirmation(Outcome.EXECUTED.value)
+        return done
 
     def _check(self, claims: Claims, caller: Caller) -> None:
         """Expiry, person and protection: refusals that do not use the confirmation up."""
@@ -447,6 +458,7 @@ class Confirmer:
         )
 
     def _record(self, claims: Claims, caller: Caller, outcome: Outcome, detail: str) -> None:
+        metrics.count_confirmation(outcome.value)
         self.audit.record(
             front=caller.front,
             actor=caller.actor,

@@ -6,9 +6,8 @@ the rule (exit status 2), never a traceback and never a ``ValueError`` on every 
 
 from __future__ import annotations
 
-import logging
 import sys
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from pydantic import SecretStr, ValidationError
 
@@ -36,7 +35,8 @@ def settings_problem(exc: ValidationError, kind: type[Settings]) -> str:
         info = kind.model_fields.get(field)
         secret = info is not None and "SecretStr" in str(info.annotation)
         given = "" if secret or err["type"] == "missing" else given_text(err.get("input"))
-        clauses.append(f"{field.upper()} {rule_text(err)}" + (f" (given {given})" if given else ""))
+        name = f"{field.upper()} " if field else ""  # a rule across fields names them itself
+        clauses.append(f"{name}{rule_text(err)}" + (f" (given {given})" if given else ""))
     return "; ".join(clauses)
 
 
@@ -52,9 +52,8 @@ def secret_value(secret: SecretStr | None) -> str | None:
     return secret.get_secret_value() if secret is not None else None
 
 
-def configure_logging() -> None:
-    """Everything goes to stderr (stdout may carry the stdio protocol); audit records at INFO."""
-    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
-    logging.getLogger("registry.audit").setLevel(logging.INFO)
-    # tools.http logs each retry in words; stamina's own log line would repeat it.
-    logging.getLogger("stamina").setLevel(logging.ERROR)
+def configure_logging(fmt: Literal["text", "json"] = "text") -> None:
+    """Everything to stderr, audit records at INFO; ``REGISTRY_LOG_FORMAT=json`` for one object per line."""
+    from tools.logs import configure  # noqa: PLC0415
+
+    configure(fmt)

@@ -118,12 +118,10 @@ def tool_function(op: Operation, core: Core, opts: ServerOptions) -> Callable[..
     ctx_param = inspect.Parameter("ctx", KW, annotation=Context)
     returns: Any = Annotated[CallToolResult, Outcome if op.may_confirm else op.output]
     if not op.may_confirm:
-        assert op.run is not None
-        run = op.run
 
         async def read_or_write(**values: Any) -> CallToolResult:
             async def body() -> CallToolResult:
-                out = await run(core, build_input(op, values), caller())
+                out = await op.call(core, build_input(op, values), caller())
                 if isinstance(out, TokenCreated):  # a secret: handed to the person, not the model
                     out = await opts.secrets.deliver(out, values["ctx"])
                 return result(out, out.lines())  # type: ignore[attr-defined]

@@ -40,12 +40,13 @@ def transport_security(host: str) -> TransportSecuritySettings:
     )
 
 
-def check_exposure(host: str, token: SecretStr | None) -> None:
-    """Refuse to serve MCP beyond loopback without REGISTRY_MCP_TOKEN."""
-    if token is None and not is_loopback(host):
+def check_exposure(host: str, token: SecretStr | None, oauth: bool = False) -> None:
+    """Refuse to serve MCP beyond loopback without REGISTRY_MCP_TOKEN or OAuth."""
+    if token is None and not oauth and not is_loopback(host):
         raise SystemExit(
-            f"refusing to serve MCP on {host} without REGISTRY_MCP_TOKEN: anyone who can reach it could "
-            "manage your registries. Set REGISTRY_MCP_TOKEN, or bind 127.0.0.1."
+            f"refusing to serve MCP on {host} without REGISTRY_MCP_TOKEN or OAuth: anyone who can reach it "
+            "could manage your registries. Set REGISTRY_MCP_OAUTH_ISSUER and REGISTRY_MCP_OAUTH_AUDIENCE "
+            "(each person signs in), or REGISTRY_MCP_TOKEN (one shared token), or bind 127.0.0.1."
         )
 
 
@@ -72,26 +73,41 @@ class BearerGate:
         await self.app(scope, receive, send)
 
 
-class WithSecretPages:
-    """``/secrets/{id}`` (one-time pages a person opens in a browser, outside the bearer gate), else MCP."""
+class WithExtras:
+    """``/secrets/{id}`` (one-time pages a person opens in a browser, outside the bearer gate) and
+    ``/metrics`` (its own guard) beside MCP."""
 
-    def __init__(self, mcp: ASGIApp, pages: SecretPages) -> None:
+    def __init__(self, mcp: ASGIApp, pages: SecretPages | None, metrics: ASGIApp | None) -> None:
         self.mcp = mcp
-        self.pages = Starlette(routes=[pages.route()])
+        self.pages = Starlette(routes=[pages.route()]) if pages is not None else None
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope.get("path", "").startswith("/secrets/"):
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if self.pages is not None and path.startswith("/secrets/"):
             await self.pages(scope, receive, send)
+        elif self.metrics is not None and path == "/metrics":
+            await self.metrics(scope, receive, send)
         else:
             await self.mcp(scope, receive, send)
 
 
 def http_app(
-    server: MCPServer, *, host: str, token: SecretStr | None, path: str = "/mcp", pages: SecretPages | None = None
+    server: MCPServer,
+    *,
+    host: str,
+    token: SecretStr | None,
+    path: str = "/mcp",
+    pages: SecretPages | None = None,
+    metrics: ASGIApp | None = None,
 ) -> ASGIApp:
-    """The Starlette app serving ``server`` at ``path`` (its lifespan runs the session manager)."""
+    """The Starlette app serving ``server`` at ``path`` (its lifespan runs the session manager).
+
+    With OAuth configured on ``server``, the SDK checks each request's access token (401 with
+    ``WWW-Authenticate: Bearer resource_metadata=…``) and ``token`` should be None.
+    """
     app: ASGIApp = server.streamable_http_app(
         streamable_http_path=path, transport_security=transport_security(host), host=host
     )
     gated: ASGIApp = BearerGate(app, token) if token is not None else app
-    return WithSecretPages(gated, pages) if pages is not None else gated
+    return WithExtras(gated, pages, metrics) if pages is not None or metrics is not None else gated

@@ -16,6 +16,7 @@ from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.types import CallToolResult, TextContent
 
+from tools.config import McpSettings
 from tools.operations import Caller, Kind, Operation
 
 
@@ -26,6 +27,19 @@ class OAuthOptions:
     resource_url: str  # this server's /mcp URL as clients reach it
     jwks_url: str | None = None
     write_scope: str = "registry:write"
+
+
+def oauth_from(settings: McpSettings, base_url: str) -> OAuthOptions | None:
+    """The OAuth settings, with this server's /mcp URL as people's clients reach it (the resource)."""
+    if settings.registry_mcp_oauth_issuer is None or settings.registry_mcp_oauth_audience is None:
+        return None
+    return OAuthOptions(
+        issuer=settings.registry_mcp_oauth_issuer,
+        audience=settings.registry_mcp_oauth_audience,
+        resource_url=(settings.registry_mcp_public_url or base_url).rstrip("/") + "/mcp",
+        jwks_url=settings.registry_mcp_oauth_jwks_url,
+        write_scope=settings.registry_mcp_oauth_write_scope,
+    )
 
 
 def caller_of(actor: str, safe_only: bool) -> Caller:

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import logging
@@ -48,14 +49,25 @@ class SecretPages:
         self.store: StateStore = store if store is not None else MemoryStore()
 
     async def put(self, label: str, username: str, password: SecretStr) -> str:
-        key = secrets.token_urlsafe(32)
-        sealed = {"label": label, "username": username, "password": password.get_secret_value()}
-        await self.store.put(f"secret:{key}", json.dumps(sealed), self.ttl)
+        """Seal the secret with a key that exists only in the link: the store (Redis, shared by
+        replicas, perhaps backed up) holds ciphertext under a hash of that key, never the password."""
+        from cryptography.fernet import Fernet  # noqa: PLC0415 - only when a token is created
+
+        key = Fernet.generate_key().decode()
+        sealed = json.dumps({"label": label, "username": username, "password": password.get_secret_value()})
+        await self.store.put(_slot(key), Fernet(key).encrypt(sealed.encode()).decode(), self.ttl)
         return f"{self.base_url}/secrets/{key}"
 
     async def take(self, key: str) -> dict[str, str] | None:
-        found = await self.store.take(f"secret:{key}")
-        return dict(json.loads(found)) if found else None
+        from cryptography.fernet import Fernet, InvalidToken  # noqa: PLC0415
+
+        found = await self.store.take(_slot(key))
+        if found is None:
+            return None
+        try:
+            return dict(json.loads(Fernet(key).decrypt(found.encode())))
+        except (InvalidToken, ValueError):
+            return None
 
     def route(self) -> Route:
         return Route("/secrets/{key}", self.page, methods=["GET"])
@@ -75,6 +87,10 @@ class SecretPages:
             "<p>Store it now: this page cannot be opened again.</p>"
         )
         return HTMLResponse(_html("Token password", body), headers=NO_STORE)
+
+
+def _slot(key: str) -> str:
+    return "secret:" + hashlib.sha256(key.encode()).hexdigest()
 
 
 def _html(title: str, body: str) -> str:

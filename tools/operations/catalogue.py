@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
+from tools import metrics
 from tools.audit import AuditLog, Outcome
 from tools.client import RegistryClient
 from tools.config import SafetySettings
 from tools.confirm import Confirmer
+from tools.logs import bind_actor
 from tools.models import InputModel
 from tools.state import StateStore
 
@@ -64,6 +66,7 @@ class Core:
         store: StateStore | None = None,
     ) -> Core:
         confirmer = Confirmer(client, audit, safety, store=store, **({"clock": clock} if clock else {}))
+        audit.listeners.append(metrics.count_audit)
         return cls(client, audit, confirmer)
 
     @property
@@ -178,6 +181,21 @@ class Operation:
     @property
     def idempotent(self) -> bool:
         return self.method != "POST"
+
+    async def call(self, core: Core, inp: Any, caller: Caller) -> BaseModel:
+        """Run a read or a write that needs no preview, the way every front does: the actor named
+        in the logs, reads counted (mutations are counted from their audit records)."""
+        assert self.run is not None, f"{self.name} is prepared, not run: use the confirmer"
+        bind_actor(caller.actor)
+        if self.kind is not Kind.READ:
+            return await self.run(core, inp, caller)
+        try:
+            out = await self.run(core, inp, caller)
+        except Exception:
+            metrics.count_operation(caller.front, self.name, Outcome.FAILED.value)
+            raise
+        metrics.count_operation(caller.front, self.name, Outcome.EXECUTED.value)
+        return out
 
 
 CATALOGUE: dict[str, Operation] = {}

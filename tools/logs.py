@@ -1,0 +1,71 @@
+"""Log lines that say who and which IONOS request: context for every record, text or JSON.
+
+The fronts name the actor when they know who asks (``bind_actor``); the HTTP layer notes each
+IONOS request id as responses arrive (``note_request_id``). Both live in context variables, so
+concurrent requests never see each other's. ``REGISTRY_LOG_FORMAT=json`` turns each record into
+one JSON object (python-json-logger) carrying them; no record carries a secret, because nothing
+here logs credentials, tokens or passwords in the first place.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from contextvars import ContextVar
+from typing import Literal
+
+ACTOR: ContextVar[str | None] = ContextVar("registry_actor", default=None)
+REQUEST_ID: ContextVar[str | None] = ContextVar("ionos_request_id", default=None)
+
+
+def bind_actor(actor: str) -> None:
+    """The person (or shared actor) behind everything this task logs from now on."""
+    ACTOR.set(actor)
+
+
+def note_request_id(request_id: str) -> None:
+    REQUEST_ID.set(request_id)
+
+
+class ContextFilter(logging.Filter):
+    """Adds ``actor`` and ``request_id`` to every record (None when not known)."""
+
+    def __init__(self, structured: bool = False) -> None:
+        super().__init__()
+        self.structured = structured
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        audit = getattr(record, "audit", None)
+        record.actor = audit["actor"] if audit else ACTOR.get()
+        record.request_id = audit["request_id"] if audit and audit.get("request_id") else REQUEST_ID.get()
+        if self.structured and audit:
+            # The record is its own field; the message stays a short line for people reading.
+            record.msg, record.args = "audit %s %s", (audit["operation"], audit["outcome"])
+        return True
+
+
+def configure(fmt: Literal["text", "json"] = "text") -> None:
+    """Everything to stderr (stdout may carry the stdio protocol): text, or one JSON object per line."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(ContextFilter(structured=fmt == "json"))
+    if fmt == "json":
+        from pythonjsonlogger.json import JsonFormatter  # noqa: PLC0415 - only in JSON mode
+
+        handler.setFormatter(
+            JsonFormatter(
+                "{asctime}{levelname}{name}{message}{actor}{request_id}",
+                style="{",
+                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+                timestamp=False,
+            )
+        )
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+    logging.getLogger("registry.audit").setLevel(logging.INFO)
+    # tools.http logs each retry in words; stamina's own log line would repeat it.
+    logging.getLogger("stamina").setLevel(logging.ERROR)

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench image-check clean
+.PHONY: run test lint bench image-check clean store-server
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,8 +21,22 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint
+test: lint store-server
 	$(BIN)/pytest
+
+# The tests run a real Redis or Valkey server (shared state between replicas). Where neither is
+# installed, Debian's redis-server package is (as root, or with passwordless sudo); elsewhere
+# the message says what to install. The tests start their own server on a free loopback port.
+store-server:
+	@command -v valkey-server >/dev/null 2>&1 || command -v redis-server >/dev/null 2>&1 || { \
+	  if ! command -v apt-get >/dev/null 2>&1; then \
+	    echo "make test needs valkey-server or redis-server on PATH (e.g. brew install valkey)"; exit 1; fi; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else \
+	    echo "make test needs redis-server: run 'sudo apt-get install redis-server' once"; exit 1; fi; \
+	  echo "installing redis-server (Debian package) for the shared-state tests"; \
+	  $$SUDO apt-get install -y -qq --no-install-recommends redis-server >/dev/null 2>&1 || { \
+	    $$SUDO apt-get update -qq >/dev/null && \
+	    $$SUDO apt-get install -y -qq --no-install-recommends redis-server >/dev/null; }; }
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -15,6 +15,7 @@ import httpx
 import pytest
 import uvicorn
 
+from tests.store_server import StoreServer
 from tools import ApiSettings, RegistryClient
 from tools.audit import AuditLog, AuditRecord
 from tools.config import SafetySettings
@@ -159,3 +160,27 @@ def stack(emulator: EmulatorApp, client: RegistryClient, tmp_path: Path) -> Stac
 
 def caller(actor: str = "slack:U-ALICE", front: str = "test") -> Caller:
     return Caller(actor, front)
+
+
+@pytest.fixture(scope="session")
+def store_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreServer]:
+    """One real Redis/Valkey for the session; ``redis_url`` empties it before each test."""
+    server = StoreServer(tmp_path_factory.mktemp("store"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(store_server: StoreServer) -> str:
+    store_server.flush()
+    return store_server.url
+
+
+@pytest.fixture
+def own_store_server(tmp_path: Path) -> Iterator[StoreServer]:
+    """A server of this test's own, for tests that stop it and start it again."""
+    server = StoreServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()

@@ -7,7 +7,7 @@ import json
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import pytest
@@ -97,8 +97,12 @@ async def bot(stack: Stack) -> AsyncIterator[BotUnderTest]:
         assert_valid_view(json.loads(view) if isinstance(view, str) else view)
 
 
+class HasSlack(Protocol):
+    slack: FakeSlack
+
+
 def block_action(
-    bot: BotUnderTest, reply: dict[str, Any], action_id: str, *, user: str = ALICE, rid: str = "1"
+    bot: HasSlack, reply: dict[str, Any], action_id: str, *, user: str = ALICE, rid: str = "1"
 ) -> dict[str, Any]:
     """The block_actions payload Slack sends when ``user`` clicks the button ``action_id`` of ``reply``."""
     button = next(

@@ -25,7 +25,8 @@ def demo_bot() -> Iterator[str]:
 
 
 def test_demo_health(demo_bot: str) -> None:
-    assert httpx.get(demo_bot + "/healthz").json() == {"ok": True, "status": "ok", "store": "memory", "mode": "demo", "mcp": True}
+    health = httpx.get(demo_bot + "/healthz").json()
+    assert health == {"ok": True, "status": "ok", "store": "memory", "mode": "demo", "mcp": True}
 
 
 async def test_demo_answers_a_signed_slash_command(demo_bot: str) -> None:

@@ -92,7 +92,14 @@ def oauth_settings(oauth: OAuthOptions) -> dict[str, Any]:
 
     return {
         "token_verifier": JwtVerifier(oauth.issuer, oauth.audience, oauth.jwks_url),
-        "auth": AuthSettings(issuer_url=oauth.issuer, resource_server_url=oauth.resource_url, required_scopes=None),
+        # The verifier checks ``aud`` against REGISTRY_MCP_OAUTH_AUDIENCE itself: many IdPs issue an API
+        # identifier there rather than this server's URL, so the SDK's own resource check stays off.
+        "auth": AuthSettings(
+            issuer_url=oauth.issuer,
+            resource_server_url=oauth.resource_url,
+            required_scopes=None,
+            validate_token_resource=False,
+        ),
     }
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,26 +49,31 @@ def person_of(token: AccessToken) -> Person:
 class JwksKeys:
     """The issuer's signing keys by ``kid``: fetched once, refetched (at most every 30 s) on an unknown kid."""
 
-    def __init__(self, issuer: str, jwks_url: str | None, http: httpx.AsyncClient) -> None:
+    def __init__(
+        self, issuer: str, jwks_url: str | None, http: httpx.AsyncClient, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.issuer = issuer.rstrip("/")
         self.jwks_url = jwks_url
         self.http = http
+        self.clock = clock
+        self.fetches = 0
         self._keys: dict[str, tuple[jwt.PyJWK, str | None]] = {}  # kid → key and the alg it declares
-        self._fetched_at = -REFRESH_AT_MOST_EVERY
+        self._fetched_at = float("-inf")
         self._lock = asyncio.Lock()
 
     async def key(self, kid: str | None) -> tuple[jwt.PyJWK, str | None] | None:
         if kid in self._keys:
             return self._keys[kid]
         async with self._lock:
-            if kid not in self._keys and time.monotonic() - self._fetched_at >= REFRESH_AT_MOST_EVERY:
+            if kid not in self._keys and self.clock() - self._fetched_at >= REFRESH_AT_MOST_EVERY:
                 await self._refresh()
         if kid is None and len(self._keys) == 1:
             return next(iter(self._keys.values()))
         return self._keys.get(kid) if kid is not None else None
 
     async def _refresh(self) -> None:
-        self._fetched_at = time.monotonic()
+        self._fetched_at = self.clock()
+        self.fetches += 1
         try:
             url = self.jwks_url or await self._discover()
             response = await self.http.get(url)
@@ -94,11 +100,19 @@ class JwksKeys:
 class JwtVerifier:
     """The SDK's ``TokenVerifier``: an ``AccessToken`` for a valid JWT, None for anything else."""
 
-    def __init__(self, issuer: str, audience: str, jwks_url: str | None = None, *, leeway: float = 5.0) -> None:
+    def __init__(
+        self,
+        issuer: str,
+        audience: str,
+        jwks_url: str | None = None,
+        *,
+        leeway: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.issuer = issuer
         self.audience = audience
         self.leeway = leeway
-        self.keys = JwksKeys(issuer, jwks_url, httpx.AsyncClient(timeout=5.0))
+        self.keys = JwksKeys(issuer, jwks_url, httpx.AsyncClient(timeout=5.0), clock)
 
     async def verify_token(self, token: str) -> AccessToken | None:
         try:

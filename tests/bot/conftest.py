@@ -23,6 +23,7 @@ from tests.bot.fakes import FakeSlack, payload_body, signed, slash_body
 from tests.conftest import Stack
 from tools.mcp_server import ServerOptions, build_server
 from tools.mcp_server.http import http_app
+from tools.metrics import MetricsEndpoint
 
 SECRET = "test-signing-secret"
 ALICE, BOB, CAROL = "UALICE", "UBOB", "UCAROL"  # Alice writes; Bob reads only; Carol writes via a user group
@@ -75,7 +76,16 @@ async def bot(stack: Stack) -> AsyncIterator[BotUnderTest]:
     sock = free_socket()
     server = uvicorn.Server(
         uvicorn.Config(
-            build_asgi(app, mcp, {"mode": "test"}, signing_secret=SECRET), log_level="error", access_log=False
+            build_asgi(
+                app,
+                mcp,
+                {"mode": "test"},
+                signing_secret=SECRET,
+                checks=stack.core.health,
+                metrics=MetricsEndpoint(loopback=True, token=None),
+            ),
+            log_level="error",
+            access_log=False,
         )
     )
     task = asyncio.ensure_future(server.serve(sockets=[sock]))

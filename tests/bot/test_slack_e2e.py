@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.bot.conftest import ALICE, AUDIT, BOB, CAROL, BotUnderTest, block_action, view_payload
 from tests.bot.fakes import signed, slash_body
@@ -70,6 +71,26 @@ async def test_healthz_and_mcp_share_the_process(bot: BotUnderTest) -> None:
     mcp = await bot.http.post(bot.url + "/mcp", json=body, headers={"accept": "application/json, text/event-stream"})
     assert mcp.status_code == 200
     assert "ionos-registry-ops" in mcp.text
+
+
+async def test_metrics_show_slack_acks_and_operations(bot: BotUnderTest) -> None:
+    def sample(text: str, name: str, **labels: str) -> float:
+        for family in text_string_to_metric_families(text):
+            for s in family.samples:
+                if s.name == name and all(s.labels.get(k) == v for k, v in labels.items()):
+                    return float(s.value)
+        return 0.0
+
+    before = (await bot.http.get(bot.url + "/metrics")).text
+    await bot.reply("get analytics")
+    after = (await bot.http.get(bot.url + "/metrics")).text
+    acks = "registry_slack_ack_seconds_count"
+    assert sample(after, acks) == sample(before, acks) + 1
+    reads = {"front": "slack", "operation": "get_registry", "outcome": "executed"}
+    assert (
+        sample(after, "registry_operations_total", **reads) == sample(before, "registry_operations_total", **reads) + 1
+    )
+    assert sample(after, "registry_slack_ack_seconds_bucket", le="3.0") == sample(after, acks), "every ack within 3 s"
 
 
 # ---------------------------------------------------------------- every subcommand

@@ -17,7 +17,7 @@ from mcp.client.streamable_http import streamable_http_client
 
 from benchmarks.harness import free_port, running
 from benchmarks.mcp_bench import HANDSHAKE
-from tests.e2e.conftest import api_env
+from tests.e2e.conftest import EMULATOR_TOKEN, api_env
 
 MCP_TOKEN = "e2e-mcp-bearer"
 MCP = [sys.executable, "-m", "tools.mcp_server.cli"]
@@ -179,3 +179,33 @@ def test_the_emulator_refuses_bad_arguments_with_one_line(args: list[str]) -> No
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert done.stderr.strip().splitlines()[-1].startswith("registry-emulator: error:")
+
+
+async def test_json_logs_carry_the_actor_and_the_request_id_and_never_a_secret(emulator_url: str) -> None:
+    async with httpx.AsyncClient() as http:
+        (await http.post(emulator_url + "/_emulator/faults", json={"status": 503, "count": 1})).raise_for_status()
+    update = {"name": "update_registry", "arguments": {"registry": "analytics", "gc_days": ["Tuesday"]}}
+    messages = [*HANDSHAKE, {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": update}]
+    proc = await asyncio.create_subprocess_exec(
+        *MCP, stdin=PIPE, stdout=PIPE, stderr=PIPE, env=api_env(emulator_url, REGISTRY_LOG_FORMAT="json")
+    )
+    assert proc.stdin is not None
+    assert proc.stdout is not None
+    proc.stdin.write("".join(json.dumps(m) + "\n" for m in messages).encode())
+    await proc.stdin.drain()
+    replies = [json.loads(await asyncio.wait_for(proc.stdout.readline(), 30)) for _ in range(2)]
+    assert replies[1]["result"]["isError"] is False
+    proc.stdin.close()
+    _, err = await asyncio.wait_for(proc.communicate(), 30)
+    lines = [json.loads(line) for line in err.decode().splitlines() if line.strip()]  # every line is one object
+    retry = next(r for r in lines if r["logger"] == "tools.http")
+    assert retry["level"] == "WARNING"
+    assert "retry 1/" in retry["message"]
+    assert retry["request_id"], "the failed attempt's IONOS request id"
+    assert retry["actor"] == "mcp:stdio"
+    audit = next(r for r in lines if r["logger"] == "registry.audit")
+    assert audit["message"] == "audit update_registry executed"
+    assert audit["audit"]["changed_fields"] == ["garbage collection"]
+    assert audit["actor"] == "mcp:stdio"
+    assert audit["request_id"] == audit["audit"]["request_id"]
+    assert EMULATOR_TOKEN not in err.decode()

@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from tools.config import ApiSettings, from_environment, normalize_api_url
+from tools.config import (
+    ApiSettings,
+    McpSettings,
+    ObservabilitySettings,
+    SafetySettings,
+    Settings,
+    from_environment,
+    normalize_api_url,
+)
+from tools.startup import load
 
 
 @pytest.mark.parametrize(
@@ -53,3 +62,49 @@ def test_secrets_never_show_in_repr_or_dump() -> None:
     settings = ApiSettings(ionos_token="tok-SECRET", ionos_username="u", ionos_password="pw-SECRET")
     for text in (repr(settings), str(settings), settings.model_dump_json()):
         assert "SECRET" not in text
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"REGISTRY_MCP_OAUTH_ISSUER": "https://idp.example.com"},
+            "REGISTRY_MCP_OAUTH_AUDIENCE must be set too: OAuth needs both issuer and audience",
+        ),
+        (
+            {"REGISTRY_MCP_OAUTH_ISSUER": "http://idp.example.com", "REGISTRY_MCP_OAUTH_AUDIENCE": "api"},
+            "REGISTRY_MCP_OAUTH_ISSUER must use https (plain http only on loopback) (given 'http://idp.example.com')",
+        ),
+        (
+            {"REGISTRY_MCP_OAUTH_WRITE_SCOPE": "registry:write admin"},
+            "REGISTRY_MCP_OAUTH_WRITE_SCOPE must be one scope name, without spaces or quotes",
+        ),
+        ({"REGISTRY_LOG_FORMAT": "xml"}, "REGISTRY_LOG_FORMAT must be one of 'text' or 'json' (given 'xml')"),
+        ({"REGISTRY_STATE_URL": "postgres://db"}, "REGISTRY_STATE_URL must be a redis://, rediss:// or unix:// URL"),
+    ],
+)
+def test_team_settings_refuse_bad_values_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], env: dict[str, str], message: str
+) -> None:
+    for name, given in env.items():
+        monkeypatch.setenv(name, given)
+    kinds: dict[str, type[Settings]] = {
+        "REGISTRY_LOG_FORMAT": ObservabilitySettings,
+        "REGISTRY_STATE_URL": SafetySettings,
+    }
+    kind = kinds.get(next(iter(env)), McpSettings)
+    with pytest.raises(SystemExit) as stopped:
+        load("registry-mcp", kind)
+    assert stopped.value.code == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("registry-mcp: bad environment: ")
+    assert message in line
+
+
+def test_the_issuer_is_kept_exactly_as_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The iss claim is compared character by character: a trailing slash matters to some IdPs."""
+    monkeypatch.setenv("REGISTRY_MCP_OAUTH_ISSUER", "https://tenant.eu.auth0.com/")
+    monkeypatch.setenv("REGISTRY_MCP_OAUTH_AUDIENCE", "https://registry-ops.example.com")
+    settings = from_environment(McpSettings)
+    assert settings.registry_mcp_oauth_issuer == "https://tenant.eu.auth0.com/"
+    assert settings.oauth_enabled

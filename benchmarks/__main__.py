@@ -5,9 +5,15 @@ from __future__ import annotations
 import logging
 import sys
 
-from benchmarks import bot_bench, client_vs_sdk, mcp_bench, sweep_bench
+from benchmarks import bot_bench, client_vs_sdk, mcp_bench, replicas_bench, sweep_bench
 
-SUITES = {"client": client_vs_sdk.main, "mcp": mcp_bench.main, "bot": bot_bench.main, "sweep": sweep_bench.main}
+SUITES = {
+    "client": client_vs_sdk.main,
+    "mcp": mcp_bench.main,
+    "bot": bot_bench.main,
+    "sweep": sweep_bench.main,
+    "replicas": replicas_bench.main,
+}
 
 
 def main() -> int:

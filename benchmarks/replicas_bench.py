@@ -66,15 +66,9 @@ async def acks_through_the_balancer(api_url: str, state_url: str) -> list[Row]:
         balancer = running(["benchmarks.balancer", str(port), *map(str, ports)], base + "/healthz")
         balancer.__enter__()
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=CONCURRENCY)) as http:
-            # Open every connection (the balancer pins each to a replica), then warm both replicas:
-            # their first commands build what later ones reuse.
+            # Open every connection first (the balancer pins each to a replica); the replicas get no
+            # warm-up command: their first commands are measured, as after a deploy.
             await timed_requests([(base + "/healthz", None, {})] * CONCURRENCY * 2, http)
-            warm = []
-            for n in range(CONCURRENCY * 2):
-                body = slash_body("list", user="UBENCH", channel="C1", response_url=fake.response_url(f"warm{n}"))
-                warm.append((base + "/slack/events", body, signed(body, SECRET)))
-            await timed_requests(warm, http)
-            await fake.wait_for(lambda: sum(1 for k in fake.responses if k.startswith("warm")) == len(warm), 60)
             health = await timed_requests([(base + "/healthz", None, {})] * COMMANDS, http)
             jobs = []
             for i in range(COMMANDS):

@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from starlette.types import ASGIApp
 
 from bot.access import Access
-from bot.app import build_app
+from bot.app import BotIdentity, build_app
 from bot.commands import BotDeps
 from bot.demo_slack import DemoSlack
 from bot.server import build_asgi, serve
@@ -85,11 +85,13 @@ def main(argv: list[str] | None = None) -> None:
     local = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}"  # noqa: S104
     api_url = stand_in.api_url(local) if stand_in else slack.slack_api_url
     web = AsyncWebClient(token=token or "xoxb-demo", base_url=api_url)
+    identity = None if args.demo and not slack.slack_bot_token else BotIdentity(web)
     app = build_app(
         BotDeps(core, access, slack.registry_bot_audit_channel),
         client=web,
         signing_secret=secret or DEMO_SIGNING_SECRET,
-        offline_identity=args.demo and not slack.slack_bot_token,
+        offline_identity=identity is None,
+        identity=identity,
     )
 
     mcp_app = mounted_mcp(core, mcp_settings, args.host, local, store)
@@ -109,15 +111,25 @@ def main(argv: list[str] | None = None) -> None:
     # passes, which otherwise stall the event loop ~0.1 s now and then under load (Slack's 3 s ack).
     gc.freeze()
     app_token = slack.slack_app_token.get_secret_value() if slack.slack_app_token else None
-    asyncio.run(serving(asgi, args, app, app_token if socket_mode else None, store))
+    asyncio.run(serving(asgi, args, app, app_token if socket_mode else None, store, identity))
 
 
 async def serving(
-    asgi: ASGIApp, args: argparse.Namespace, app: AsyncApp, app_token: str | None, store: StateStore
+    asgi: ASGIApp,
+    args: argparse.Namespace,
+    app: AsyncApp,
+    app_token: str | None,
+    store: StateStore,
+    identity: BotIdentity | None,
 ) -> None:
+    # Beside serving, not before it: a slow Slack must not keep /healthz down; requests that come
+    # first wait for the same answer.
+    warming = asyncio.create_task(identity.warm()) if identity is not None else None
     try:
         await serve(asgi, args.host, args.port, app, app_token)
     finally:
+        if warming is not None:
+            warming.cancel()
         await store.aclose()
 
 

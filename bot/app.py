@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -24,21 +25,19 @@ def build_app(
     client: AsyncWebClient,
     signing_secret: str,
     offline_identity: bool = False,
+    identity: BotIdentity | None = None,
 ) -> AsyncApp:
     """``offline_identity``: answer Bolt's authorize step locally instead of calling ``auth.test``
     (the demo has no Slack workspace to ask)."""
     for name in QUIET:
         quiet = logging.getLogger(name)
         quiet.setLevel(max(quiet.getEffectiveLevel(), logging.INFO))
-    kwargs: dict[str, Any] = {}
-    if offline_identity:
-        kwargs["authorize"] = _demo_identity
     app = AsyncApp(
         client=client,
         signing_secret=signing_secret,
         process_before_response=False,
         request_verification_enabled=True,
-        **kwargs,
+        authorize=_demo_identity if offline_identity else (identity or BotIdentity(client)).authorize,
     )
     commands.register(app, deps)
     confirmations.register(app, deps)
@@ -48,6 +47,44 @@ def build_app(
         logger.error("unhandled error in a Slack listener: %r", error)
 
     return app
+
+
+class BotIdentity:
+    """Who the bot is in its workspace (``auth.test``), asked once and shared by every request.
+
+    Bolt's own single-workspace authorization asks on the first request, and every request that
+    arrives before the answer asks too: after a deploy, 30 concurrent commands meant 30 calls to
+    Slack, each inside the 3-second ack. ``warm()`` asks before the server takes traffic.
+    """
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+        self._found: AuthorizeResult | None = None
+        self._lock = asyncio.Lock()
+
+        async def authorize(**_: Any) -> AuthorizeResult:
+            return await self.lookup()
+
+        # A plain function for Bolt: it injects arguments by the names in the signature, and a
+        # bound method's signature still names ``self`` (Bolt then passes self=None).
+        self.authorize = authorize
+
+    async def lookup(self) -> AuthorizeResult:
+        if self._found is None:
+            async with self._lock:
+                if self._found is None:
+                    answer = await self.client.auth_test()
+                    self._found = AuthorizeResult.from_auth_test_response(
+                        auth_test_response=answer, bot_token=self.client.token
+                    )
+        return self._found
+
+    async def warm(self) -> None:
+        """Ask now; if Slack does not answer, the first request asks again (and says so if it fails)."""
+        try:
+            await self.lookup()
+        except Exception as exc:
+            logger.warning("could not ask Slack who this bot is yet (%s); the first request will retry", exc)
 
 
 async def _demo_identity(**_: Any) -> AuthorizeResult:

@@ -171,18 +171,25 @@ class AiohttpOnFirstUse(httpx.AsyncBaseTransport):
 
     def __init__(self, max_connections: int) -> None:
         self.limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+        self._built: Any = None  # the AiohttpTransport: its TLS context, no session yet
         self._inner: httpx.AsyncBaseTransport | None = None
 
+    def _build(self) -> Any:
+        if self._built is None:
+            from httpx_aiohttp import AiohttpTransport  # noqa: PLC0415 - deferred on purpose
+
+            self._built = AiohttpTransport(limits=self.limits)  # loads the CA bundle: ~20 ms, blocking
+        return self._built
+
     def warm(self) -> None:
-        """Import aiohttp now (a server about to take traffic): the import blocks the event loop ~0.1 s."""
-        import httpx_aiohttp  # noqa: F401, PLC0415 - deferred on purpose
+        """Import aiohttp and load the TLS trust store now (a server about to take traffic): done on the
+        first request instead, both block the event loop, and every request then in flight waits."""
+        self._build()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if self._inner is None:
-            from httpx_aiohttp import AiohttpTransport  # noqa: PLC0415 - deferred on purpose
-
-            inner = AiohttpTransport(limits=self.limits)
-            session = inner.get_client()
+            inner = self._build()
+            session = inner.get_client()  # the session belongs to the running loop: made here
             # aiohttp silently resends an idempotent request once when a kept-alive connection
             # drops; our own retry policy already decides that, so with it on, one call could
             # reach the server twice as often as IONOS_MAX_RETRIES allows. No public switch exists.

@@ -90,7 +90,13 @@ async def test_revoking_a_token_is_confirmed_by_typing_its_name(bot: BotUnderTes
         lambda: len(bot.slack.responses["revoke"]) >= 3 and bot.slack.responses["revoke"]
     )
     assert "Deleted token leaked of sandbox" in texts(replies[1])
-    audit = [c.params["text"] for c in bot.slack.api_calls("chat.postMessage") if c.params["channel"] == AUDIT]
+    audit = await bot.slack.wait_for(
+        lambda: [
+            line
+            for c in bot.slack.api_calls("chat.postMessage")
+            if c.params["channel"] == AUDIT and "deleted token" in (line := c.params["text"])
+        ]
+    )
     assert any("deleted token *leaked in sandbox*" in line for line in audit)
     records = [(r.operation, r.outcome) for r in bot.stack.records]
     assert ("delete_token", Outcome.EXECUTED) in records

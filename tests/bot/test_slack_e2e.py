@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 from typing import Any
@@ -73,6 +74,13 @@ async def test_healthz_and_mcp_share_the_process(bot: BotUnderTest) -> None:
     assert "ionos-registry-ops" in mcp.text
 
 
+async def test_the_first_concurrent_commands_ask_slack_who_the_bot_is_once(bot: BotUnderTest) -> None:
+    """After a deploy, a burst of commands must not each call auth.test inside its 3-second ack."""
+    replies = await asyncio.gather(*(bot.reply("get analytics", rid=f"burst{i}") for i in range(12)))
+    assert all("analytics" in texts(r) for r in replies)
+    assert len(bot.slack.api_calls("auth.test")) == 1
+
+
 async def test_metrics_show_slack_acks_and_operations(bot: BotUnderTest) -> None:
     def sample(text: str, name: str, **labels: str) -> float:
         for family in text_string_to_metric_families(text):
@@ -140,7 +148,9 @@ async def test_create_then_update(bot: BotUnderTest) -> None:
     assert "garbage collection: Mon,Thu 02:00 UTC -> Mon,Thu 01:30 UTC" in updated
     unchanged = texts(await bot.reply("update team-blue --gc-days mon,thu --gc-time 01:30"))
     assert "Nothing to change" in unchanged
-    audit_lines = [c.params["text"] for c in bot.slack.api_calls("chat.postMessage") if c.params["channel"] == AUDIT]
+    audit_lines = await bot.slack.wait_for(
+        lambda: [c.params["text"] for c in bot.slack.api_calls("chat.postMessage") if c.params["channel"] == AUDIT]
+    )
     assert any("team-blue" in line and "Created" in line for line in audit_lines)
     assert {c.authorization for c in bot.slack.api_calls("chat.postMessage")} == {"Bearer xoxb-test"}
 
@@ -226,7 +236,9 @@ async def test_delete_needs_the_typed_name(bot: BotUnderTest) -> None:
     assert note["response_type"] == "in_channel"
     assert note["text"].startswith("<@UALICE> deleted registry *sandbox*")
     assert bot.stack.registry_named("sandbox") is None
-    audit = [c.params["text"] for c in bot.slack.api_calls("chat.postMessage") if c.params["channel"] == AUDIT]
+    audit = await bot.slack.wait_for(  # posted after the note: wait for it
+        lambda: [c.params["text"] for c in bot.slack.api_calls("chat.postMessage") if c.params["channel"] == AUDIT]
+    )
     assert audit == [note["text"]]
 
 

@@ -70,7 +70,9 @@ def _trimmed_password(value: Any) -> Any:
 class Settings(BaseModel):
     """Typed configuration; ``from_environment`` fills one from the process environment."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    # Built on first use: an entry point reads through a BaseSettings subclass with its own schema,
+    # so building these at import would be wasted start-up time.
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
 
 S = TypeVar("S", bound=Settings)

@@ -139,7 +139,7 @@ class ApiSettings(Settings):
 
 
 class SafetySettings(Settings):
-    """Confirmation, protection and audit: shared by every front."""
+    """What every front shares: confirmation, protection, audit, shared state, waits."""
 
     registry_protected: str = Field(
         default="", description="Comma-separated name globs that no front may delete or replace"
@@ -151,6 +151,10 @@ class SafetySettings(Settings):
     registry_audit_file: str | None = Field(default=None, description="Append audit records here (JSON lines)")
     registry_state_url: SecretStr | None = Field(
         default=None, description="redis://… (Redis or Valkey) shared by every replica; unset = this process's memory"
+    )
+
+    registry_wait_timeout: float = Field(
+        default=300.0, gt=0, description="Seconds a front follows a registry that is provisioning or deleting"
     )
 
     @field_validator("registry_state_url", mode="before")

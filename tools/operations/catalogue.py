@@ -21,6 +21,7 @@ from tools.audit import AuditLog, Outcome
 from tools.client import RegistryClient
 from tools.config import SafetySettings
 from tools.confirm import Confirmer
+from tools.follow import Followers
 from tools.logs import bind_actor
 from tools.models import InputModel
 from tools.state import StateStore
@@ -54,6 +55,8 @@ class Core:
     client: RegistryClient
     audit: AuditLog
     confirmer: Confirmer
+    followers: Followers
+    wait_timeout: float = 300.0
 
     @classmethod
     def build(
@@ -64,10 +67,11 @@ class Core:
         *,
         clock: Callable[[], float] | None = None,
         store: StateStore | None = None,
+        followers: Followers | None = None,
     ) -> Core:
         confirmer = Confirmer(client, audit, safety, store=store, **({"clock": clock} if clock else {}))
         audit.listeners.append(metrics.count_audit)
-        return cls(client, audit, confirmer)
+        return cls(client, audit, confirmer, followers or Followers(client), safety.registry_wait_timeout)
 
     @property
     def store(self) -> StateStore:

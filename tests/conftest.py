@@ -7,7 +7,7 @@ import os
 import socket
 import threading
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -46,6 +46,24 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
+
+
+@dataclass
+class VirtualTime:
+    """The followers' clock and sleep: sleeping moves this clock and the emulator's, at once."""
+
+    emulator: FakeClock
+    now: float = 0.0
+    slept: list[float] = field(default_factory=list)
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+        self.emulator.advance(seconds)
+        await asyncio.sleep(0)
 
 
 def api_settings(url: str, **overrides: object) -> ApiSettings:

@@ -134,7 +134,7 @@ class Ready:
 
 def args_digest(op: Operation, inp: InputModel) -> str:
     """The request minus the references to the target (those are checked against the ids)."""
-    body = json.dumps(inp.model_dump(mode="json", exclude=set(op.refs)), sort_keys=True)
+    body = json.dumps(inp.model_dump(mode="json", exclude=set(op.refs) | type(inp).unbound), sort_keys=True)
     return hashlib.sha256(body.encode()).hexdigest()[:32]
 
 

@@ -72,6 +72,41 @@ class Progress:
 Update = Callable[[Progress, bool], Awaitable[None]]
 
 
+@dataclass(frozen=True)
+class Followed:
+    """A registry an answer left changing: what a front may follow."""
+
+    registry_id: str
+    name: str
+    state: str
+
+
+def elapsed_text(seconds: float) -> str:
+    """``48 s``, ``2 min 5 s``, ``1 h 3 min``."""
+    whole = int(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    if whole < 3600:
+        return f"{whole // 60} min {whole % 60} s" if whole % 60 else f"{whole // 60} min"
+    return f"{whole // 3600} h {whole % 3600 // 60} min"
+
+
+def progress_line(p: Progress) -> str:
+    """Where it got to, in words (the fronts add how to check again)."""
+    took = elapsed_text(p.elapsed)
+    if p.error is not None:
+        return f"Stopped following {p.name} after {took}: {p.error.message}"
+    if p.gone:
+        return f"{p.name} is gone (deleted) after {took}."
+    if p.failed:
+        return f"{p.name} ended in state {p.state} after {took}: IONOS could not finish it."
+    if settled(p.state):
+        host = p.registry.properties.hostname if p.registry is not None else None
+        return f"{p.name} is {p.state}{f' at {host}' if host else ''} after {took}."
+    verb = "deleting" if (p.state or "").lower() == "deleting" else "provisioning"
+    return f"{p.name} is still {verb} ({p.state}) after {took}; that is not an error, IONOS is still working on it."
+
+
 @dataclass
 class _Poll:
     """The one poller of one registry, and what its followers are waiting on."""

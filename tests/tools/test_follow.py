@@ -4,36 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import httpx
 import pytest
 
-from tests.conftest import FakeClock, api_settings
+from tests.conftest import FakeClock, VirtualTime, api_settings
 from tools.client import RegistryClient, RetryPolicy
 from tools.emulator.app import EmulatorApp, build_app
 from tools.emulator.backend import Backend
 from tools.follow import Followers, Pace, Progress, settled
 
 PROVISION = 120.0
-
-
-@dataclass
-class VirtualTime:
-    """The followers' clock and sleep: sleeping moves this clock and the emulator's, at once."""
-
-    emulator: FakeClock
-    now: float = 0.0
-    slept: list[float] = field(default_factory=list)
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-        self.emulator.advance(seconds)
-        await asyncio.sleep(0)
 
 
 @dataclass

@@ -22,16 +22,17 @@ from pydantic.fields import FieldInfo
 
 from tools.confirm import ConfirmResult, Plan, Ready
 from tools.errors import RegistryError
+from tools.follow import Progress, elapsed_text, progress_line
 from tools.mcp_server.identity import OAuthOptions, caller_of
-from tools.mcp_server.rendering import guarded, result, tool_error
+from tools.mcp_server.rendering import guarded, lines_of, result, tool_error
 from tools.mcp_server.secrets import SecretDelivery
 from tools.models import InputModel
 from tools.operations import Caller, Core, Operation
 from tools.previews import FieldChange, Preview
-from tools.views import TokenCreated
+from tools.views import RegistryDetail, TokenCreated
 
 TOKEN_FIELD = "confirmation_token"
-TOKEN_DOC = "From the previous call, only once the person said yes to its preview"
+TOKEN_DOC = "From the preview; only after the person's yes"
 Token = Annotated[str | None, Field(max_length=2048, description=TOKEN_DOC)]
 KW = inspect.Parameter.KEYWORD_ONLY
 
@@ -121,15 +122,40 @@ def tool_function(op: Operation, core: Core, opts: ServerOptions) -> Callable[..
 
         async def read_or_write(**values: Any) -> CallToolResult:
             async def body() -> CallToolResult:
-                out = await op.call(core, build_input(op, values), caller())
+                inp = build_input(op, values)
+                out = await op.call(core, inp, caller())
                 if isinstance(out, TokenCreated):  # a secret: handed to the person, not the model
                     out = await opts.secrets.deliver(out, values["ctx"])
-                return result(out, out.lines())  # type: ignore[attr-defined]
+                return await answer(op, core, inp, out, values["ctx"])
 
             return await guarded(body)
 
         return with_signature(read_or_write, op.name, [*arguments(op), ctx_param], returns)
     return confirmed_tool(op, core, opts, caller, [*arguments(op), ctx_param], returns)
+
+
+async def answer(op: Operation, core: Core, inp: InputModel, out: BaseModel, ctx: Context) -> CallToolResult:
+    """The answer; when it left a registry changing, followed until it settles (``wait``) or a hint how to."""
+    target = op.follows.target(out) if op.follows is not None else None
+    if op.follows is None or target is None:
+        return result(out, lines_of(out))
+    if not getattr(inp, "wait", False):
+        hint = f"{target.name} is still {target.state}; to follow it until it settles, call get_registry wait=true."
+        return result(out, [*lines_of(out), hint])
+    within = float(getattr(inp, "wait_timeout", None) or core.wait_timeout)
+
+    async def report(progress: Progress, changed: bool) -> None:
+        note = f"{progress.name}: {progress.state} after {elapsed_text(progress.elapsed)}"
+        await ctx.report_progress(min(progress.elapsed, within), within, note)
+
+    final = await core.followers.watch(target.registry_id, target.name, target.state, within=within, on_update=report)
+    settled = op.follows.settle(out, final)
+    lines = lines_of(settled)
+    if isinstance(settled, RegistryDetail):  # a bare registry: say where it got to first
+        lines = [progress_line(final), *lines]
+    if final.timed_out:
+        lines.append("To keep following it, call get_registry with wait=true again.")
+    return result(settled, lines)
 
 
 def confirmed_tool(
@@ -164,11 +190,12 @@ def confirmed_tool(
     ask.__qualname__ = ask.__name__ = f"ask_{op.name}"
 
     async def confirmed(**values: Any) -> CallToolResult:
-        plan, answer, token = values["plan"], values["answer"], values.get(TOKEN_FIELD)
+        plan, token = values["plan"], values.get(TOKEN_FIELD)
 
         async def body() -> CallToolResult:
-            outcome = await finish(op, core, opts, caller(), build_input(op, values), plan, answer, token)
-            return result(outcome, outcome.lines())
+            inp = build_input(op, values)
+            outcome = await finish(op, core, opts, caller(), inp, plan, values["answer"], token)
+            return await answer(op, core, inp, outcome, values["ctx"])
 
         return await guarded(body)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from pydantic.alias_generators import to_camel
@@ -27,6 +27,8 @@ class InputModel(BaseModel):
     model_config = ConfigDict(
         alias_generator=to_camel, populate_by_name=True, extra="forbid", str_strip_whitespace=True, defer_build=True
     )
+    # Fields that change how an answer is delivered, not what is done: a confirmation is not bound to them.
+    unbound: ClassVar[frozenset[str]] = frozenset()
 
 
 # Response models are slotted pydantic dataclasses: a listed item costs about a fifth of the

@@ -1,9 +1,10 @@
 """The catalogue both fronts expose: every operation declared once (see ``catalogue``), by resource."""
 
-from tools.operations.catalogue import CATALOGUE, Caller, Core, Flag, Kind, Operation, SlackForm
+from tools.operations.catalogue import CATALOGUE, Caller, Core, Flag, Follows, Kind, Operation, SlackForm
 from tools.operations.registry_inputs import (
     DEFAULT_GC_TIME,
     CreateInput,
+    FollowRefInput,
     ListInput,
     NameInput,
     NoInput,
@@ -22,6 +23,8 @@ __all__ = [
     "Core",
     "CreateInput",
     "Flag",
+    "FollowRefInput",
+    "Follows",
     "Kind",
     "ListInput",
     "NameInput",

@@ -21,7 +21,7 @@ from tools.audit import AuditLog, Outcome
 from tools.client import RegistryClient
 from tools.config import SafetySettings
 from tools.confirm import Confirmer
-from tools.follow import Followers
+from tools.follow import Followed, Followers, Progress
 from tools.logs import bind_actor
 from tools.models import InputModel
 from tools.state import StateStore
@@ -107,6 +107,20 @@ class Core:
 
 
 Handler = Callable[["Core", Any, Caller], Awaitable[BaseModel]]
+
+
+@dataclass(frozen=True)
+class Follows:
+    """An operation whose answer may leave a registry changing (provisioning, deleting).
+
+    ``target``: from the answer, the registry still changing, or None when it has settled.
+    ``settle``: the same answer, brought up to date with where the registry got to.
+    """
+
+    target: Callable[[BaseModel], Followed | None]
+    settle: Callable[[BaseModel, Progress], BaseModel]
+
+
 Preparer = Callable[[RegistryClient, Any, "Pinned | None", datetime], Awaitable["Change"]]
 TargetRefs = Callable[[Any], tuple[str, str | None]]
 
@@ -173,6 +187,7 @@ class Operation:
     refs: tuple[str, ...] = ("registry",)
     target_refs: TargetRefs = registry_refs
     more_slack: tuple[SlackForm, ...] = ()
+    follows: Follows | None = None
 
     @property
     def writes(self) -> bool:

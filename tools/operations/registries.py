@@ -4,25 +4,36 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pydantic import BaseModel
+
 from tools.audit import audited
 from tools.client import RegistryClient
 from tools.confirm import Applied, Change, ConfirmResult, Pinned
 from tools.errors import ConflictError, InvalidInputError, NotFoundError
+from tools.follow import Followed, Progress, progress_line, settled
 from tools.models import NameStatus, Registry, is_registry_id
-from tools.operations.catalogue import Caller, Core, Flag, Kind, Operation, SlackForm, declare
+from tools.operations.catalogue import Caller, Core, Flag, Follows, Kind, Operation, SlackForm, declare
 from tools.operations.registry_changes import replace_change, update_change
 from tools.operations.registry_inputs import (
     CreateInput,
+    FollowRefInput,
     ListInput,
     NameInput,
     NoInput,
-    RegistryRefInput,
     ReplaceInput,
     UpdateInput,
 )
 from tools.previews import FieldChange, Preview, Target, delete_registry_preview
 from tools.resolve import resolve
-from tools.views import LocationList, NameCheck, RegistryDetail, RegistryList, RegistrySummary, WriteResult
+from tools.views import (
+    LocationList,
+    NameCheck,
+    RegistryDetail,
+    RegistryList,
+    RegistryState,
+    RegistrySummary,
+    WriteResult,
+)
 
 RESOURCE = "registries"
 
@@ -38,7 +49,7 @@ async def list_registries(core: Core, inp: ListInput, caller: Caller) -> Registr
     )
 
 
-async def get_registry(core: Core, inp: RegistryRefInput, caller: Caller) -> RegistryDetail:
+async def get_registry(core: Core, inp: FollowRefInput, caller: Caller) -> RegistryDetail:
     return RegistryDetail.of(await resolve(core.client, inp.registry))
 
 
@@ -175,7 +186,7 @@ def create_by_put(client: RegistryClient, inp: ReplaceInput) -> Change:
     return Change(target, None, apply, [], [created], creates=True)
 
 
-async def prepare_delete(client: RegistryClient, inp: RegistryRefInput, pinned: Pinned | None, now: datetime) -> Change:
+async def prepare_delete(client: RegistryClient, inp: FollowRefInput, pinned: Pinned | None, now: datetime) -> Change:
     reg = await load(client, inp.registry, pinned)
     detail = RegistryDetail.of(reg)
     done = None
@@ -188,11 +199,48 @@ async def prepare_delete(client: RegistryClient, inp: RegistryRefInput, pinned: 
 
     async def apply() -> Applied:
         await client.delete_registry(reg.id)
-        return Applied(f"Deleted registry {reg.name} ({reg.id}); IONOS removes it in the background.")
+        left = RegistryState(id=reg.id, name=reg.name, state="Deleting")
+        return Applied(f"Deleted registry {reg.name} ({reg.id}); IONOS removes it in the background.", left)
 
     preview = delete_registry_preview(reg)
     return Change(Target.registry(reg), preview, apply, list(preview.warnings), [], done, current=detail)
 
+
+# ---------------------------------------------------------------- following what is still changing
+
+
+def still_changing(out: BaseModel) -> Followed | None:
+    """The registry an answer left provisioning or deleting, if any."""
+    found = out.registry if isinstance(out, WriteResult) else out.result if isinstance(out, ConfirmResult) else out
+    if isinstance(found, RegistrySummary | RegistryState) and not settled(found.state):
+        return Followed(found.id, found.name, found.state)
+    return None
+
+
+def settled_detail(before: RegistryDetail, progress: Progress) -> RegistryDetail:
+    if progress.gone:
+        return before.model_copy(update={"state": "Deleted", "hostname": before.hostname})
+    return RegistryDetail.of(progress.registry) if progress.registry is not None else before
+
+
+def settle(out: BaseModel, progress: Progress) -> BaseModel:
+    """The answer brought up to date with where the registry got to."""
+    line = progress_line(progress)
+    if isinstance(out, RegistryDetail):
+        return settled_detail(out, progress)
+    if isinstance(out, WriteResult):
+        return WriteResult(message=f"{out.message} {line}", registry=settled_detail(out.registry, progress))
+    if isinstance(out, ConfirmResult):
+        result = out.result
+        if isinstance(result, RegistryState):
+            result = result.model_copy(update={"state": "Deleted" if progress.gone else progress.state or result.state})
+        elif isinstance(result, RegistryDetail):
+            result = settled_detail(result, progress)
+        return out.model_copy(update={"message": f"{out.message} {line}", "result": result})
+    return out
+
+
+FOLLOWS = Follows(still_changing, settle)
 
 # ---------------------------------------------------------------- declarations
 
@@ -228,13 +276,14 @@ declare(
         "get_registry",
         RESOURCE,
         Kind.READ,
-        RegistryRefInput,
+        FollowRefInput,
         RegistryDetail,
         "Show one registry in full (allow list, GC, creator); by name, hostname or UUID.",
         "GET",
         SlackForm(("get",), REF, NAME_OR_ID, aliases=("show", "info", "describe"), help="show one registry"),
         title="Show a registry",
         run=get_registry,
+        follows=FOLLOWS,
     ),
     Operation(
         "list_locations",
@@ -286,6 +335,7 @@ declare(
         ),
         title="Create a registry",
         run=create_registry,
+        follows=FOLLOWS,
         refs=(),
     ),
     Operation(
@@ -294,7 +344,7 @@ declare(
         Kind.WRITE,
         UpdateInput,
         RegistryDetail,
-        "Change only the given settings. Changes that can cut clients off or are irreversible need confirmation.",
+        "Change only the given settings; changes that can cut clients off or are irreversible need a yes.",
         "PATCH",
         SlackForm(
             ("update",),
@@ -338,7 +388,7 @@ declare(
         "delete_registry",
         RESOURCE,
         Kind.CONFIRMED,
-        RegistryRefInput,
+        FollowRefInput,
         RegistryDetail,
         "Delete a registry and every image and token in it (irreversible).",
         "DELETE",
@@ -348,5 +398,6 @@ declare(
         title="Delete a registry",
         prepare=prepare_delete,
         protect="refuse",
+        follows=FOLLOWS,
     ),
 )

@@ -21,13 +21,13 @@ RegistryRef = Annotated[
 ]
 Location = Annotated[str, Field(min_length=1, max_length=64, description="Location id, e.g. de/fra")]
 GcDays = Annotated[list[Weekday] | None, Field(description="GC weekdays")]
-GcTime = Annotated[UtcTime | None, Field(description="GC UTC time, e.g. 01:30 (default 01:23)")]
+GcTime = Annotated[UtcTime | None, Field(description="GC time UTC, e.g. 01:30 (default 01:23)")]
 NameFilter = Annotated[str | None, Field(max_length=63, description="Part of the name")]
 Limit = Annotated[int, Field(ge=1, le=100, description="Page size (1-100)")]
 Cursor = Annotated[str | None, Field(max_length=4096, description="next_cursor of the previous page")]
 Scanning = Annotated[bool, Field(description="Vulnerability scanning (paid; irreversible)")]
 ScanningOn = Annotated[bool | None, Field(description="true turns scanning on (irreversible)")]
-AllowListArg = Annotated[AllowList | None, Field(description="Set the whole allow list; [] = unrestricted")]
+AllowListArg = Annotated[AllowList | None, Field(description="The whole allow list; [] = unrestricted")]
 AllowEntries = Annotated[
     list[NetworkItem] | None, Field(max_length=25, description="CIDRs or addresses, merged with the current list")
 ]
@@ -35,6 +35,16 @@ ClearGc = Annotated[bool, Field(description="Turn garbage collection off")]
 NewName = Annotated[RegistryName | None, Field(description="Only to create with PUT on a new UUID")]
 NewLocation = Annotated[str | None, Field(max_length=64, description="Only to create with PUT on a new UUID")]
 NameToCheck = Annotated[str, Field(min_length=1, max_length=100, description="Name to check")]
+Wait = Annotated[bool, Field(description="Answer once Running or gone")]
+WaitTimeout = Annotated[int | None, Field(gt=0, description="Max seconds to wait")]
+
+
+class Waits(InputModel):
+    """``wait``: answer once the registry settles, not at once (MCP; Slack always follows)."""
+
+    unbound = frozenset({"wait", "wait_timeout"})
+    wait: Wait = False
+    wait_timeout: WaitTimeout = None
 
 
 class ListInput(InputModel):
@@ -47,6 +57,10 @@ class RegistryRefInput(InputModel):
     """One registry by name, hostname or UUID."""
 
     registry: RegistryRef
+
+
+class FollowRefInput(Waits, RegistryRefInput):  # this order lists ``registry`` first
+    """One registry, and whether to follow it while it provisions or deletes."""
 
 
 class NoInput(InputModel):
@@ -88,6 +102,9 @@ class SettingsInput(InputModel):
 class CreateInput(SettingsInput):
     name: RegistryName
     location: Location
+    wait: Wait = False
+    wait_timeout: WaitTimeout = None
+    unbound = Waits.unbound
 
     def spec(self) -> RegistrySpec:
         return self.spec_for(self.name, self.location)

@@ -212,7 +212,7 @@ declare(
         Kind.READ,
         ListTokensInput,
         TokenList,
-        "List a registry's tokens: status, expiry (expired and expiring soon called out), scopes.",
+        "List a registry's tokens: status, expiry (expired, expiring soon), scopes.",
         "GET",
         SlackForm(
             ("tokens", "list"),

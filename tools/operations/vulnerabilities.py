@@ -154,7 +154,7 @@ declare(
         Kind.READ,
         SweepInput,
         SweepResult,
-        "Which images have this vulnerability: searches every registry (or the ones given) concurrently.",
+        "Which images have this vulnerability, across every registry (or the ones given).",
         "GET",
         SlackForm(
             ("vulns", "find"),

@@ -34,7 +34,7 @@ class RegistrySummary(View):
     name: str
     location: str
     state: str
-    hostname: str | None = Field(description="Empty until the registry is provisioned")
+    hostname: str | None = Field(description="Empty until provisioned")
     storage_bytes: int | None
     vulnerability_scanning: bool
     gc_schedule: str = Field(description="Garbage collection, e.g. 'Mon,Thu 01:30 UTC', or 'off'")
@@ -125,6 +125,17 @@ class NameCheck(View):
 
     def lines(self) -> list[str]:
         return [self.message]
+
+
+class RegistryState(View):
+    """A registry by id and name, and the state an operation left it in (what a front may follow)."""
+
+    id: str
+    name: str
+    state: str
+
+    def lines(self) -> list[str]:
+        return []  # the operation's message already names it
 
 
 class WriteResult(View):

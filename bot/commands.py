@@ -15,10 +15,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import render
 from bot.access import Access, mention
 from bot.parsing import SPECS, Request, Spec, UsageError, parse
+from bot.progress import Followup, Where, followup
 from tools.confirm import ConfirmResult, Plan
 from tools.errors import FieldProblem, InvalidInputError, RegistryError
 from tools.models import InputModel
 from tools.operations import CATALOGUE, Caller, Core, ListInput, Operation
+from tools.views import TokenCreated
 
 logger = logging.getLogger("bot.commands")
 FRONT = "slack"
@@ -51,11 +53,29 @@ def members_lookup(client: AsyncWebClient) -> Callable[[str], Awaitable[set[str]
     return members_of
 
 
+@dataclass
+class Answer:
+    """What to say; whether only the asker may see it (previews, refusals, passwords, help); and what
+    to keep following afterwards (a registry still provisioning or deleting)."""
+
+    message: render.Message
+    private: bool = False
+    follow: Followup | None = None
+
+
 def register(app: AsyncApp, deps: BotDeps) -> None:
     @app.command("/registry")
     async def on_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
         await ack()
-        await safely(respond, lambda: answer(deps, command, client), replace=False)
+        user, channel = command.get("user_id", ""), command.get("channel_id")
+        reply = await answered(lambda: answer(deps, command.get("text", ""), user, channel, client))
+        try:
+            await respond(**reply.message, response_type="ephemeral", replace_original=False)
+        except Exception:
+            logger.exception("could not deliver the answer to Slack")
+            return
+        if reply.follow is not None:
+            await reply.follow(through_response_url(respond))
 
     @app.action(render.NEXT_ACTION)
     async def on_next_page(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
@@ -85,43 +105,82 @@ async def safely(respond: AsyncRespond, work: Callable[[], Awaitable[render.Mess
         logger.exception("could not deliver the answer to Slack")
 
 
-async def answer(deps: BotDeps, command: dict[str, Any], client: AsyncWebClient) -> render.Message:
-    user, channel = command.get("user_id", ""), command.get("channel_id")
-    if not deps.access.channel_allowed(channel):
-        return render.refusal(f"I only answer in {deps.access.where()}.")
+async def answered(work: Callable[[], Awaitable[Answer]]) -> Answer:
+    """The answer, whatever happens (gotcha: a listener must never raise after its ack)."""
     try:
-        request = parse(command.get("text", ""))
+        return await work()
+    except RegistryError as err:
+        return Answer(render.error(err))
+    except Exception:
+        logger.exception("a /registry request failed")
+        return Answer(render.refusal("Something went wrong on our side; it has been logged. Please try again."), True)
+
+
+def through_response_url(respond: AsyncRespond) -> Where:
+    """A slash command's answer: ephemeral, replaced in place; the end is said in the channel."""
+
+    async def update(message: render.Message) -> None:
+        await respond(**message, response_type="ephemeral", replace_original=True)
+
+    async def announce(text: str) -> None:
+        await respond(text=text, response_type="in_channel", replace_original=False)
+
+    return Where(update, announce, lambda name: f"/registry get {name}")
+
+
+async def answer(
+    deps: BotDeps,
+    text: str,
+    user: str,
+    channel: str | None,
+    client: AsyncWebClient,
+    *,
+    thread: str | None = None,
+) -> Answer:
+    """``/registry TEXT`` (or a mention saying TEXT) from ``user`` in ``channel``: the same grammar,
+    access rules and channel allow-list wherever it is asked."""
+    if not deps.access.channel_allowed(channel):
+        return Answer(render.refusal(f"I only answer in {deps.access.where()}."), private=True)
+    try:
+        request = parse(text)
     except UsageError as err:
-        return render.help_message(err.spec, err.problem, err.suggestion)
+        return Answer(render.help_message(err.spec, err.problem, err.suggestion), private=True)
     if request.op is None:
-        return render.help_message(SPECS.get(str(request.args)) if request.args else None)
+        return Answer(render.help_message(SPECS.get(str(request.args)) if request.args else None), private=True)
     caller = caller_of(user)
     if request.op.writes and not await deps.access.can_write(user, members_lookup(client)):
         deps.core.refuse(request.op, request.args, caller, "not a Slack writer (REGISTRY_BOT_WRITERS)")
-        return render.refusal(
+        refusal = render.refusal(
             f"You can look, but not {request.command}: only {deps.access.who_can_write()} may change "
             "registries from Slack (REGISTRY_BOT_WRITERS). Ask one of them, or an admin to add you."
         )
+        return Answer(refusal, private=True)
     try:
-        return await perform(deps, request, caller, user, client)
+        return await perform(deps, request, caller, user, client, thread)
     except InvalidInputError as err:
         raise in_slack_words(err, SPECS[request.command]) from None
 
 
-async def perform(deps: BotDeps, request: Request, caller: Caller, user: str, client: AsyncWebClient) -> render.Message:
+async def perform(
+    deps: BotDeps, request: Request, caller: Caller, user: str, client: AsyncWebClient, thread: str | None = None
+) -> Answer:
     op, inp = request.op, request.args
     assert op is not None
     if op.run is not None:
         out: BaseModel = await op.call(deps.core, inp, caller)
         if op.writes:
             await post_audit_line(deps, client, f"{mention(user)}: {getattr(out, 'message', op.title)}")
-        return render.view(out)
+        follow = followup(deps.core, op, out, user)
+        message = render.following(out, None, "") if follow else render.view(out)
+        return Answer(message, private=isinstance(out, TokenCreated), follow=follow)  # a password: only to them
     started = await deps.core.confirmer.run(op, inp, caller)
     if isinstance(started, Plan):
-        return render.preview(started, button_value(started, inp), deps.core.confirmer.ttl)
+        preview = render.preview(started, button_value(started, inp, thread), deps.core.confirmer.ttl)
+        return Answer(preview, private=True)  # confirmations are never public
     if executed(started):
         await post_audit_line(deps, client, f"{mention(user)}: {started.message}")
-    return render.outcome(started)
+    follow = followup(deps.core, op, started, user)
+    return Answer(render.following(started, None, "") if follow else render.outcome(started), follow=follow)
 
 
 def in_slack_words(err: InvalidInputError, spec: Spec) -> InvalidInputError:
@@ -132,9 +191,12 @@ def in_slack_words(err: InvalidInputError, spec: Spec) -> InvalidInputError:
     return out
 
 
-def button_value(plan: Plan, inp: InputModel) -> str:
-    """What the confirm button carries: the signed plan and the request it was made of."""
-    data = {"t": plan.token, "a": inp.model_dump(mode="json", exclude_defaults=True)}
+def button_value(plan: Plan, inp: InputModel, thread: str | None = None) -> str:
+    """What the confirm button carries: the signed plan, the request it was made of, and the thread
+    it was asked in (where the outcome is said)."""
+    data: dict[str, Any] = {"t": plan.token, "a": inp.model_dump(mode="json", exclude_defaults=True)}
+    if thread:
+        data["th"] = thread
     return json.dumps(data, separators=(",", ":"))
 
 

@@ -17,6 +17,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot import render
 from bot.commands import BotDeps, caller_of, executed, operation_of, post_audit_line
+from bot.progress import Where, followup
 from tools.confirm import ConfirmationError
 from tools.errors import RegistryError
 
@@ -59,6 +60,7 @@ class ConfirmFlow:
                 "a": data.get("a"),
                 "u": body.get("response_url"),
                 "c": (body.get("channel") or {}).get("id"),
+                **({"th": data["th"]} if isinstance(data.get("th"), str) else {}),
             },
             separators=(",", ":"),
         )
@@ -119,11 +121,36 @@ class ConfirmFlow:
             logger.exception("confirmed %s failed", claims.operation)
             await _post(url, render.refusal("Something went wrong on our side; check the audit log."), replace=True)
             return
-        await _post(url, render.outcome(result), replace=True)
+        follow = followup(self.deps.core, op, result, user)
+        await _post(url, render.following(result, None, "") if follow else render.outcome(result), replace=True)
+        where = self._where(meta, client)
         if executed(result):
             note = render.public_note(user, claims)
-            await _post(url, {"text": note, "response_type": "in_channel"}, replace=False)
+            await where.announce(note)
             await post_audit_line(self.deps, client, note)
+        if follow is not None:
+            await follow(where)
+
+    @staticmethod
+    def _where(meta: dict[str, Any], client: AsyncWebClient) -> Where:
+        """The outcome is the requester's (ephemeral, through the response_url); what is said to everyone
+        goes to the thread the request came from, or to the channel."""
+        url, channel, thread = meta.get("u"), meta.get("c"), meta.get("th")
+
+        async def update(message: render.Message) -> None:
+            await _post(url, message, replace=True)
+
+        async def announce(text: str) -> None:
+            if channel and thread:
+                try:
+                    await client.chat_postMessage(channel=channel, thread_ts=thread, text=text)
+                    return
+                except Exception:
+                    logger.warning("could not post in the thread; saying it in the channel", exc_info=True)
+            await _post(url, {"text": text, "response_type": "in_channel"}, replace=False)
+
+        again = "@registry get {}" if thread else "/registry get {}"
+        return Where(update, announce, again.format)
 
     async def on_closed(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         confirmer = self.deps.core.confirmer

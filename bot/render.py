@@ -15,12 +15,14 @@ from pydantic import BaseModel
 from bot.parsing import SPECS, Spec
 from tools.confirm import ConfirmationError, ConfirmResult, Plan
 from tools.errors import InvalidInputError, RegistryError
+from tools.follow import Progress, elapsed_text, progress_line
 from tools.tokens import Claims
 from tools.views import (
     LocationList,
     NameCheck,
     RegistryDetail,
     RegistryList,
+    RegistryState,
     RegistrySummary,
     TokenCreated,
     WriteResult,
@@ -33,6 +35,7 @@ BLOCK_LIMIT = 50
 VALUE_LIMIT = 2000
 METADATA_LIMIT = 3000
 LINES_PER_SECTION = 10
+HOME_LIMIT = 90  # a Home tab holds 100 blocks
 CONFIRM_ACTION = "registry_confirm"
 CANCEL_ACTION = "registry_cancel"
 NEXT_ACTION = "registry_list_next"
@@ -206,6 +209,8 @@ def view(out: BaseModel, intro: str | None = None) -> Message:
         return name_check(out)
     if isinstance(out, TokenCreated):
         return token_created(out)
+    if isinstance(out, RegistryState):
+        return message(f"{out.name}: {out.state}", [section(f"*{esc(out.name)}* · {esc(out.state)}")])
     lines = [esc(line) for line in out.lines()] if hasattr(out, "lines") else [esc(out)]
     blocks = sections(lines)
     if len(blocks) > BLOCK_LIMIT - 1:
@@ -296,7 +301,7 @@ def outcome(result: ConfirmResult[Any]) -> Message:
     blocks = [section(f"{icon} {esc(result.message)}")]
     if result.changes and result.status in ("executed", "created"):
         blocks += sections(f"• {esc(c.line())}" for c in result.changes)
-    if result.result is not None and result.status != "declined":
+    if result.result is not None and result.status != "declined" and not isinstance(result.result, RegistryState):
         blocks += view(result.result)["blocks"]
     changed = [c.line() for c in result.changes] if result.status in ("executed", "created") else []
     return message("\n".join([result.message, *changed]), blocks[:BLOCK_LIMIT])
@@ -312,6 +317,48 @@ def public_note(user_id: str, claims: Claims) -> str:
         else (f"{claims.confirm_name} in {claims.registry_name}")
     )
     return f"<@{user_id}> {action} {kind} *{esc(target)}* ({esc(claims.target_id or claims.registry_id)})."
+
+
+# ---------------------------------------------------------------- long operations
+
+
+def answer(out: BaseModel) -> Message:
+    return outcome(out) if isinstance(out, ConfirmResult) else view(out)
+
+
+def with_note(msg: Message, note: str) -> Message:
+    """``msg`` with a context line at the end (the progress of what it shows)."""
+    return {**msg, "text": f"{msg['text']}\n{note}", "blocks": [*msg["blocks"][: BLOCK_LIMIT - 1], context(note)]}
+
+
+def following(out: BaseModel, progress: Progress | None, again: str) -> Message:
+    """An answer about a registry that is still changing, and where it got to; updated in place."""
+    if progress is None:
+        note = ":hourglass_flowing_sand: IONOS is still working on it; this message updates when that changes."
+    elif progress.timed_out:
+        note = f":hourglass: {esc(progress_line(progress))} Check again with `{esc(again)}`."
+    elif progress.done:
+        icon = ":x:" if progress.failed or progress.error is not None else ":white_check_mark:"
+        note = f"{icon} {esc(progress_line(progress))}"
+    else:
+        took = elapsed_text(progress.elapsed)
+        note = f":hourglass_flowing_sand: {esc(progress.state or '?')} after {took}; still following it."
+    return with_note(answer(out), note)
+
+
+def home(result: RegistryList, protected: dict[str, str], at: str) -> dict[str, Any]:
+    """The App Home tab: every registry at a glance, as ``/registry list`` shows them."""
+    shown = result.registries[:HOME_LIMIT]
+    blocks: list[dict[str, Any]] = [header("Registries")]
+    blocks.append(context(f"{len(result.registries)} registries · as of {esc(at)} · `/registry help` for commands"))
+    for reg in shown:
+        lock = f" · :lock: protected (`{esc(protected[reg.name])}`)" if reg.name in protected else ""
+        blocks.append(section(summary_line(reg) + lock))
+    if not shown:
+        blocks.append(section("No registries yet: `/registry create NAME --location de/fra`."))
+    if len(result.registries) > len(shown) or result.more_available:
+        blocks.append(context("More registries than fit here: `/registry list` pages through all of them."))
+    return {"type": "home", "blocks": blocks}
 
 
 # ---------------------------------------------------------------- failures

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.access import Access
-from bot.commands import BotDeps, answer, safely
+from bot.commands import BotDeps, answer, answered
 from bot.parsing import SPECS, UsageError, normalise, parse
 from tests.bot.blockkit import assert_valid_message
 from tests.conftest import api_settings
@@ -21,7 +21,7 @@ from tools.audit import AuditLog
 from tools.config import SafetySettings
 from tools.emulator.app import build_app
 from tools.emulator.backend import Backend
-from tools.operations import Core, CreateInput, ListInput, RegistryRefInput, ReplaceInput, UpdateInput
+from tools.operations import Core, CreateInput, FollowRefInput, ListInput, ReplaceInput, UpdateInput
 
 
 def test_every_subcommand_parses_into_the_shared_input_models() -> None:
@@ -30,7 +30,7 @@ def test_every_subcommand_parses_into_the_shared_input_models() -> None:
     assert parse("help create").op is None
     assert parse("list").args == ListInput()
     assert parse("list prod --limit 5").args == ListInput(name_filter="prod", limit=5)
-    assert parse("get prod-images").args == RegistryRefInput(registry="prod-images")
+    assert parse("get prod-images").args == FollowRefInput(registry="prod-images")
     assert parse("locations").command == "locations"
     assert parse("check my-name").args.name == "my-name"
     assert parse(
@@ -53,7 +53,7 @@ def test_every_subcommand_parses_into_the_shared_input_models() -> None:
     assert parse("replace demo --gc-days Sat --no-scan").args == ReplaceInput(
         registry="demo", gc_days=["Saturday"], vulnerability_scanning=False
     )
-    assert parse("delete demo").args == RegistryRefInput(registry="demo")
+    assert parse("delete demo").args == FollowRefInput(registry="demo")
 
 
 def test_what_phones_and_slack_do_to_text_is_undone() -> None:
@@ -184,16 +184,8 @@ def fuzz_target() -> Any:
 
     def run(text: str) -> dict[str, Any]:
         """The handler's own path after the ack: answer, and whatever happens, respond."""
-        command = {"text": text, "user_id": "U1", "channel_id": "C1"}
-        sent: list[dict[str, Any]] = []
-
-        async def respond(**reply: Any) -> None:
-            sent.append(reply)
-
-        work = lambda: answer(deps, command, NoSlack())  # type: ignore[arg-type]  # noqa: E731
-        loop.run_until_complete(safely(respond, work, replace=False))  # type: ignore[arg-type]
-        assert len(sent) == 1, "exactly one reply"
-        return sent[0]
+        work = lambda: answer(deps, text, "U1", "C1", NoSlack())  # type: ignore[arg-type]  # noqa: E731
+        return loop.run_until_complete(answered(work)).message
 
     yield run
     loop.run_until_complete(client.aclose())

@@ -32,8 +32,10 @@ def build_app(
     for name in QUIET:
         quiet = logging.getLogger(name)
         quiet.setLevel(max(quiet.getEffectiveLevel(), logging.INFO))
+    # Bolt makes each request's client from the authorize result's token; the app's own client keeps
+    # only where Slack is (a token there as well makes Bolt warn at every start that it is ignored).
     app = AsyncApp(
-        client=client,
+        client=AsyncWebClient(base_url=client.base_url, timeout=client.timeout),
         signing_secret=signing_secret,
         process_before_response=False,
         request_verification_enabled=True,

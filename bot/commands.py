@@ -125,7 +125,8 @@ def through_response_url(respond: AsyncRespond) -> Where:
     async def announce(text: str) -> None:
         await respond(text=text, response_type="in_channel", replace_original=False)
 
-    return Where(update, announce, lambda name: f"/registry get {name}")
+    # The answer, then at most one change of state, the final state and the mention: four uses.
+    return Where(update, announce, lambda name: f"/registry get {name}", between=1)
 
 
 async def answer(

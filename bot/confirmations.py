@@ -149,8 +149,10 @@ class ConfirmFlow:
                     logger.warning("could not post in the thread; saying it in the channel", exc_info=True)
             await _post(url, {"text": text, "response_type": "in_channel"}, replace=False)
 
-        again = "@registry get {}" if thread else "/registry get {}"
-        return Where(update, announce, again.format)
+        again = "@registry-ops get {}" if thread else "/registry get {}"
+        # The preview, the outcome and the public note took three uses: the final state and the
+        # mention take the other two.
+        return Where(update, announce, again.format, between=0)
 
     async def on_closed(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         confirmer = self.deps.core.confirmer

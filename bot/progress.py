@@ -31,6 +31,9 @@ class Where:
     update: Callable[[render.Message], Awaitable[None]]
     announce: Callable[[str], Awaitable[None]]
     again: Callable[[str], str]
+    # Updates allowed between the first answer and the last (None: any number). A response_url takes
+    # five uses in all, and the final update and the mention need two of them.
+    between: int | None = None
 
 
 Followup = Callable[[Where], Awaitable[None]]
@@ -46,8 +49,12 @@ def followup(core: Core, op: Operation, out: BaseModel, user: str) -> Followup |
     async def follow(where: Where) -> None:
         again = where.again(target.name)
 
+        spent = 0
+
         async def changed(progress: Progress, moved: bool) -> None:
-            if moved:  # only on a change of state: Slack allows a response_url five uses
+            nonlocal spent
+            if moved and (where.between is None or spent < where.between):  # on a change of state only
+                spent += 1
                 await where.update(render.following(follows.settle(out, progress), progress, again))
 
         try:

@@ -19,7 +19,7 @@ from bot.app import build_app
 from bot.commands import BotDeps
 from bot.server import build_asgi
 from tests.bot.blockkit import assert_valid_message, assert_valid_view
-from tests.bot.fakes import FakeSlack, payload_body, signed, slash_body
+from tests.bot.fakes import FakeSlack, event_body, payload_body, signed, signed_json, slash_body
 from tests.conftest import Stack
 from tools.mcp_server import ServerOptions, build_server
 from tools.mcp_server.http import http_app
@@ -56,6 +56,10 @@ class BotUnderTest:
     async def interact(self, payload: dict[str, Any]) -> httpx.Response:
         body = payload_body(payload)
         return await self.http.post(self.url + "/slack/events", content=body, headers=signed(body, SECRET))
+
+    async def event(self, event: dict[str, Any], event_id: str = "Ev1") -> httpx.Response:
+        body = event_body(event, event_id)
+        return await self.http.post(self.url + "/slack/events", content=body, headers=signed_json(body, SECRET))
 
 
 def free_socket() -> socket.socket:
@@ -102,9 +106,13 @@ async def bot(stack: Stack) -> AsyncIterator[BotUnderTest]:
         for reply in replies:
             if reply.get("blocks"):
                 assert_valid_message(reply)
-    for call in fake.api_calls("views.open"):
+    for call in fake.api_calls("views.open") + fake.api_calls("views.publish"):
         view = call.params["view"]
         assert_valid_view(json.loads(view) if isinstance(view, str) else view)
+    for method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
+        for call in fake.api_calls(method):
+            blocks = call.params.get("blocks")
+            assert_valid_message({**call.params, "blocks": json.loads(blocks) if isinstance(blocks, str) else blocks})
 
 
 class HasSlack(Protocol):

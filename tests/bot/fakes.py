@@ -72,8 +72,9 @@ class FakeSlack:
         self.calls.append(Call(method, params, request.headers.get("authorization")))
         answers: dict[str, dict[str, Any]] = {
             "auth.test": {"ok": True, "team_id": "T1", "user_id": "UBOT", "bot_id": "B1"},
+            "chat.postEphemeral": {"ok": True, "message_ts": f"{len(self.calls)}.2"},
             "views.open": {"ok": True, "view": {"id": "V1"}},
-            "chat.postMessage": {"ok": True, "channel": params.get("channel"), "ts": "1.1"},
+            "chat.postMessage": {"ok": True, "channel": params.get("channel"), "ts": f"{len(self.calls)}.1"},
             "usergroups.users.list": {"ok": True, "users": self.group_members.get(str(params.get("usergroup")), [])},
             "apps.connections.open": {"ok": True, "url": self.url.replace("http", "ws") + "/link"},
         }
@@ -123,6 +124,24 @@ def signed(body: str, secret: str, *, age: int = 0, signature: str | None = None
         "x-slack-request-timestamp": stamp,
         "x-slack-signature": sig or "",
     }
+
+
+def event_body(event: dict[str, Any], event_id: str = "Ev1") -> str:
+    """What the Events API posts: an ``event_callback`` envelope around ``event``."""
+    envelope = {
+        "token": "legacy",
+        "team_id": "T1",
+        "api_app_id": "A1",
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": int(time.time()),
+        "event": event,
+    }
+    return json.dumps(envelope)
+
+
+def signed_json(body: str, secret: str) -> dict[str, str]:
+    return {**signed(body, secret), "content-type": "application/json"}
 
 
 def slash_body(text: str, *, user: str, channel: str, response_url: str) -> str:

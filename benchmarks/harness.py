@@ -53,13 +53,21 @@ def running(module_args: list[str], ready_url: str, env: dict[str, str] | None =
 
 
 @contextmanager
-def emulator(seed: int, latency_ms: float = 0.0, token: str = TOKEN, artifacts: int | None = None) -> Iterator[str]:
+def emulator(
+    seed: int,
+    latency_ms: float = 0.0,
+    token: str = TOKEN,
+    artifacts: int | None = None,
+    provision_seconds: float | None = None,
+) -> Iterator[str]:
     """A `registry-emulator` process on loopback accepting only ``token``; yields its base URL."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     args = ["tools.emulator", "--port", str(port), "--seed", str(seed), "--latency-ms", str(latency_ms)]
     if artifacts is not None:
         args += ["--artifacts", str(artifacts)]
+    if provision_seconds is not None:
+        args += ["--provision-seconds", str(provision_seconds)]
     with running([*args, "--token", token], url + "/_emulator/stats"):
         yield url
 

@@ -16,4 +16,21 @@ def test_manifest_declares_the_command_interactivity_and_minimal_scopes() -> Non
     assert command["url"].endswith("/slack/events")
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["settings"]["interactivity"]["request_url"].endswith("/slack/events")
-    assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == ["chat:write", "commands", "usergroups:read"]
+    assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == [
+        "app_mentions:read",
+        "chat:write",
+        "commands",
+        "im:history",
+        "usergroups:read",
+    ]
+
+
+def test_manifest_subscribes_to_exactly_the_events_the_bot_answers() -> None:
+    manifest = yaml.safe_load(MANIFEST.read_text())
+    events = manifest["settings"]["event_subscriptions"]
+    assert events["request_url"].endswith("/slack/events")
+    assert sorted(events["bot_events"]) == ["app_home_opened", "app_mention", "message.im"]
+    home = manifest["features"]["app_home"]
+    assert home["home_tab_enabled"] is True
+    assert home["messages_tab_enabled"] is True
+    assert home["messages_tab_read_only_enabled"] is False

@@ -168,3 +168,12 @@ def test_cli_rejects_negative_numbers(capsys: pytest.CaptureFixture[str]) -> Non
     assert "must not be negative" in capsys.readouterr().err
     args = parse_args(["--seed", "3", "--port", "0", "--token", "t", "--latency-ms", "20"])
     assert (args.seed, args.port, args.token, args.latency_ms) == (3, 0, "t", 20.0)
+
+
+async def test_stats_count_the_requests_that_reached_one_path(raw: httpx.AsyncClient) -> None:
+    page = await raw.get("/registries", headers=AUTH)
+    rid = page.json()["items"][0]["id"]
+    for _ in range(3):
+        await raw.get(f"/registries/{rid}", headers=AUTH)
+    stats = await raw.get("http://emu/_emulator/stats", params={"path": f"/containerregistries/registries/{rid}"})
+    assert stats.json()["path"] == {"GET": 3}

@@ -142,7 +142,12 @@ class EmulatorApp:
         return JSONResponse({"registries": len(self.backend.list(None, "1000", None)["items"])})
 
     async def stats(self, request: Request) -> Response:
-        return JSONResponse({"requests": dict(self.hooks.requests), "total": sum(self.hooks.requests.values())})
+        """Requests by method; with ``?path=/containerregistries/…``, also how many reached that path, by method."""
+        found: dict[str, Any] = {"requests": dict(self.hooks.requests), "total": sum(self.hooks.requests.values())}
+        path = request.query_params.get("path")
+        if path:
+            found["path"] = {k.split(" ", 1)[0]: v for k, v in self.hooks.paths.items() if k.split(" ", 1)[1] == path}
+        return JSONResponse(found)
 
 
 def build_app(

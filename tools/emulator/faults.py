@@ -49,6 +49,7 @@ class Hooks:
     latency_ms: float = 0.0
     faults: list[Fault] = field(default_factory=list)
     requests: Counter[str] = field(default_factory=Counter)
+    paths: Counter[str] = field(default_factory=Counter)  # "GET /containerregistries/…": benchmarks count polls
 
     def take_fault(self, method: str) -> Fault | None:
         for fault in self.faults:
@@ -62,6 +63,7 @@ class Hooks:
     def reset(self) -> None:
         self.faults.clear()
         self.requests.clear()
+        self.paths.clear()
 
 
 def error_body(status: int, code: str, message: str) -> bytes:
@@ -79,6 +81,7 @@ class HooksMiddleware:
             return
         method = scope["method"]
         self.hooks.requests[method] += 1
+        self.hooks.paths[f"{method} {scope['path']}"] += 1
         request_id = str(uuid.uuid4()).encode()
 
         async def send_with_id(message: Message) -> None:

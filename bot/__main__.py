@@ -17,6 +17,7 @@ from bot.app import BotIdentity, build_app
 from bot.commands import BotDeps
 from bot.demo_slack import DemoSlack
 from bot.server import build_asgi, serve
+from bot.watch import Digests
 from tools.audit import AuditLog
 from tools.client import RegistryClient
 from tools.config import ApiSettings, McpSettings, ObservabilitySettings, SafetySettings, SlackSettings
@@ -111,7 +112,9 @@ def main(argv: list[str] | None = None) -> None:
     # passes, which otherwise stall the event loop ~0.1 s now and then under load (Slack's 3 s ack).
     gc.freeze()
     app_token = slack.slack_app_token.get_secret_value() if slack.slack_app_token else None
-    asyncio.run(serving(asgi, args, app, app_token if socket_mode else None, store, identity))
+    channel = slack.registry_watch_channel
+    digests = Digests(core, web, channel, slack.registry_watch_interval) if channel else None
+    asyncio.run(serving(asgi, args, app, app_token if socket_mode else None, store, identity, digests))
 
 
 async def serving(
@@ -121,15 +124,18 @@ async def serving(
     app_token: str | None,
     store: StateStore,
     identity: BotIdentity | None,
+    digests: Digests | None = None,
 ) -> None:
     # Beside serving, not before it: a slow Slack must not keep /healthz down; requests that come
     # first wait for the same answer.
-    warming = asyncio.create_task(identity.warm()) if identity is not None else None
+    background = [asyncio.create_task(identity.warm())] if identity is not None else []
+    if digests is not None:
+        background.append(asyncio.create_task(digests.run()))
     try:
         await serve(asgi, args.host, args.port, app, app_token)
     finally:
-        if warming is not None:
-            warming.cancel()
+        for task in background:
+            task.cancel()
         await store.aclose()
 
 

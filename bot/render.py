@@ -25,6 +25,7 @@ from tools.views import (
     RegistryState,
     RegistrySummary,
     TokenCreated,
+    WatchReport,
     WriteResult,
     human_bytes,
 )
@@ -209,6 +210,8 @@ def view(out: BaseModel, intro: str | None = None) -> Message:
         return name_check(out)
     if isinstance(out, TokenCreated):
         return token_created(out)
+    if isinstance(out, WatchReport):
+        return watch_report(out)
     if isinstance(out, RegistryState):
         return message(f"{out.name}: {out.state}", [section(f"*{esc(out.name)}* · {esc(out.state)}")])
     lines = [esc(line) for line in out.lines()] if hasattr(out, "lines") else [esc(out)]
@@ -317,6 +320,28 @@ def public_note(user_id: str, claims: Claims) -> str:
         else (f"{claims.confirm_name} in {claims.registry_name}")
     )
     return f"<@{user_id}> {action} {kind} *{esc(target)}* ({esc(claims.target_id or claims.registry_id)})."
+
+
+# ---------------------------------------------------------------- the watch
+
+WATCH_LINES = 12  # per kind of finding; the rest is counted, and `/registry watch` shows it all in text
+
+
+def watch_report(report: WatchReport, title: str = "Registry watch") -> Message:
+    """The watch's findings, by kind, new ones marked; the digest and `/registry watch` alike."""
+    checked = f"{report.registries_checked} registries checked {report.checked_at:%Y-%m-%d %H:%M} UTC"
+    if report.empty:
+        return message(
+            f"{title}: nothing to worry about", [section(f":white_check_mark: Nothing to worry about ({checked}).")]
+        )
+    blocks = [header(title), context(checked)]
+    for heading, lines in report.sections():
+        shown = [f"• {esc(line)}".replace("  [new]", " :new:") for line in lines[:WATCH_LINES]]
+        if len(lines) > WATCH_LINES:
+            shown.append(f"_… and {len(lines) - WATCH_LINES} more_")
+        blocks += sections([f"*{esc(heading)}*", *shown], per_block=WATCH_LINES + 2)
+    counts = ", ".join(f"{len(lines)} {heading.split(' ')[0].lower()}" for heading, lines in report.sections())
+    return message(f"{title}: {counts}", blocks[:BLOCK_LIMIT])
 
 
 # ---------------------------------------------------------------- long operations

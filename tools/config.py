@@ -156,6 +156,9 @@ class SafetySettings(Settings):
     registry_wait_timeout: float = Field(
         default=300.0, gt=0, description="Seconds a front follows a registry that is provisioning or deleting"
     )
+    registry_watch_token_days: int = Field(
+        default=14, ge=1, le=365, description="The watch reports tokens expired or expiring within this many days"
+    )
 
     @field_validator("registry_state_url", mode="before")
     @classmethod
@@ -257,6 +260,10 @@ class SlackSettings(Settings):
     registry_bot_writers: str | None = Field(default=None, description="user ids, user-group ids or *")
     registry_bot_channels: str | None = Field(default=None, description="channel ids where the bot answers")
     registry_bot_audit_channel: str | None = Field(default=None, description="channel id for mutation lines")
+    registry_watch_channel: str | None = Field(default=None, description="channel id for the periodic watch digest")
+    registry_watch_interval: float = Field(
+        default=86400.0, ge=60, description="Seconds between watch digests (with REGISTRY_WATCH_CHANNEL)"
+    )
 
     @field_validator("slack_api_url")
     @classmethod

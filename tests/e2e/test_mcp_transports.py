@@ -18,6 +18,7 @@ from mcp.client.streamable_http import streamable_http_client
 from benchmarks.harness import free_port, running
 from benchmarks.mcp_bench import HANDSHAKE
 from tests.e2e.conftest import EMULATOR_TOKEN, api_env
+from tools.operations import CATALOGUE
 
 MCP_TOKEN = "e2e-mcp-bearer"
 MCP = [sys.executable, "-m", "tools.mcp_server.cli"]
@@ -27,7 +28,7 @@ async def test_stdio_lists_tools_and_calls_the_api(emulator_url: str) -> None:
     params = StdioServerParameters(command=MCP[0], args=MCP[1:], env=api_env(emulator_url))
     async with Client(params) as client:
         tools = await client.list_tools()
-        assert len(tools.tools) == 22
+        assert len(tools.tools) == len(CATALOGUE)
         result = await client.call_tool("get_registry", {"registry": "prod-images"})
     assert not result.is_error
     assert result.structured_content is not None

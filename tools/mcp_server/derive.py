@@ -37,7 +37,7 @@ Token = Annotated[str | None, Field(max_length=2048, description=TOKEN_DOC)]
 KW = inspect.Parameter.KEYWORD_ONLY
 
 
-TOOLSETS = ("registries", "repositories", "vulnerabilities", "tokens")
+TOOLSETS = ("registries", "repositories", "vulnerabilities", "tokens", "watch")
 
 
 @dataclass(frozen=True)

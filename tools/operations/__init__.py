@@ -14,7 +14,7 @@ from tools.operations.registry_inputs import (
 )
 
 # Importing a resource's module declares its operations (in this order: tools are listed so).
-from tools.operations import registries, repositories, vulnerabilities, tokens  # isort: skip
+from tools.operations import registries, repositories, vulnerabilities, tokens, watch  # isort: skip
 
 __all__ = [
     "CATALOGUE",
@@ -38,4 +38,5 @@ __all__ = [
     "repositories",
     "tokens",
     "vulnerabilities",
+    "watch",
 ]

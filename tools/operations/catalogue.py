@@ -25,6 +25,7 @@ from tools.follow import Followed, Followers, Progress
 from tools.logs import bind_actor
 from tools.models import InputModel
 from tools.state import StateStore
+from tools.watch import Watch
 
 if TYPE_CHECKING:
     from tools.confirm import Change, Pinned
@@ -56,6 +57,7 @@ class Core:
     audit: AuditLog
     confirmer: Confirmer
     followers: Followers
+    watch: Watch
     wait_timeout: float = 300.0
 
     @classmethod
@@ -71,7 +73,8 @@ class Core:
     ) -> Core:
         confirmer = Confirmer(client, audit, safety, store=store, **({"clock": clock} if clock else {}))
         audit.listeners.append(metrics.count_audit)
-        return cls(client, audit, confirmer, followers or Followers(client), safety.registry_wait_timeout)
+        watch = Watch(client, confirmer.store, token_days=safety.registry_watch_token_days)
+        return cls(client, audit, confirmer, followers or Followers(client), watch, safety.registry_wait_timeout)
 
     @property
     def store(self) -> StateStore:

@@ -27,12 +27,14 @@ from tools.views.registries import (
     schedule_text,
 )
 from tools.views.tokens import TokenCreated, TokenDetail, TokenList, TokenSummary, expiry_state
+from tools.views.watch import Finding, WatchReport
 
 __all__ = [
     "AffectedImage",
     "ArtifactDetail",
     "ArtifactList",
     "ArtifactSummary",
+    "Finding",
     "LocationList",
     "NameCheck",
     "RegistryDetail",
@@ -50,6 +52,7 @@ __all__ = [
     "VulnerabilityDetail",
     "VulnerabilityList",
     "VulnerabilitySummary",
+    "WatchReport",
     "WriteResult",
     "age",
     "allow_list_text",

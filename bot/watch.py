@@ -1,0 +1,73 @@
+"""The periodic watch digest in ``REGISTRY_WATCH_CHANNEL``: one per interval, whatever the replicas.
+
+Time is cut into slots of ``REGISTRY_WATCH_INTERVAL`` seconds. Every replica looks every
+``tick`` seconds: the first to claim the slot's lease in the shared store runs the watch, posts
+what is new (nothing new: nothing posted), then marks the slot done. A replica that dies mid-run
+leaves its lease to expire, and another replica runs that slot at its next look: a digest is
+never lost, and never posted twice while its replica lives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import render
+from tools.operations import Core
+
+logger = logging.getLogger("bot.watch")
+LEASE = 300.0  # seconds one replica may take over a digest before another one may take it over
+
+
+class Digests:
+    def __init__(
+        self,
+        core: Core,
+        slack: AsyncWebClient,
+        channel: str,
+        interval: float,
+        *,
+        clock: Callable[[], float] = time.time,
+        lease: float = LEASE,
+    ) -> None:
+        self.core = core
+        self.slack = slack
+        self.channel = channel
+        self.interval = interval
+        self.clock = clock
+        self.lease = min(lease, interval)
+        self.tick_every = min(30.0, interval / 4)
+
+    def slot(self) -> int:
+        return int(self.clock() // self.interval)
+
+    async def tick(self) -> bool:
+        """Run this slot's digest if nobody has (or is); True when this replica ran it."""
+        slot, store = self.slot(), self.core.store
+        done, lease = f"watch:done:{slot}", f"watch:lease:{slot}"
+        if await store.taken(done) or not await store.claim(lease, self.lease):
+            return False
+        try:
+            found = await self.core.watch.look(self.core.now())
+            new = found.report.only_new()
+            if not new.empty:
+                await self.slack.chat_postMessage(channel=self.channel, **render.watch_report(new, "Registry watch"))
+            await store.put(done, "1", self.interval * 2)
+            await self.core.watch.remember(found.memory)
+        except Exception:
+            logger.exception("the watch digest failed; another look will retry it")
+            await store.release(lease)
+            return False
+        return True
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.tick()
+            except Exception:  # the store away: the next look tries again
+                logger.warning("the watch could not look at its schedule", exc_info=True)
+            await asyncio.sleep(self.tick_every)

@@ -1,0 +1,178 @@
+"""The registry watch: findings, the digest (one per interval across replicas, nothing repeated, nothing
+lost when a replica dies mid-run), `/registry watch`, the MCP tool, and never a secret."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from mcp import Client
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.watch import Digests
+from tests.bot.conftest import BotUnderTest
+from tests.bot.fakes import FakeSlack
+from tests.bot.test_slack_e2e import texts
+from tests.conftest import Clock, Stack
+from tools.audit import AuditLog
+from tools.config import SafetySettings
+from tools.mcp_server import ServerOptions, build_server
+from tools.operations import Core
+from tools.state import MemoryStore, RedisStore, StateStore
+
+INTERVAL = 3600.0
+CHANNEL = "CWATCH"
+
+
+@dataclass
+class Replica:
+    core: Core
+    digests: Digests
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    fake = await FakeSlack().start()
+    yield fake
+    await fake.stop()
+
+
+def replica(stack: Stack, store: StateStore, slack: FakeSlack, clock: Clock, lease: float = 300.0) -> Replica:
+    """One replica: its own core on the shared emulator and store, posting to the fake Slack."""
+    core = Core.build(
+        stack.client, AuditLog(), SafetySettings(registry_confirm_secret="k" * 32), clock=clock, store=store
+    )
+    web = AsyncWebClient(token="xoxb-watch", base_url=slack.api_url)
+    return Replica(core, Digests(core, web, CHANNEL, INTERVAL, clock=clock, lease=lease))
+
+
+def digests_posted(slack: FakeSlack) -> list[dict[str, Any]]:
+    out = []
+    for call in slack.api_calls("chat.postMessage"):
+        params = dict(call.params)
+        if isinstance(params.get("blocks"), str):
+            params["blocks"] = json.loads(params["blocks"])
+        out.append(params)
+    return out
+
+
+async def test_two_replicas_post_exactly_one_digest_per_interval_and_repeat_nothing(
+    stack: Stack, redis_url: str, fake_slack: FakeSlack
+) -> None:
+    a, b = (replica(stack, RedisStore(redis_url), fake_slack, stack.clock) for _ in range(2))
+    ran = await asyncio.gather(a.digests.tick(), b.digests.tick(), a.digests.tick(), b.digests.tick())
+    assert sorted(ran) == [False, False, False, True], "one replica ran this slot's digest"
+    [first] = digests_posted(fake_slack)
+    assert first["channel"] == CHANNEL
+    said = texts(first)
+    assert "Tokens expired or expiring within 14 days" in said
+    assert "Critical and high vulnerabilities with a fix" in said
+
+    stack.clock.now += INTERVAL  # the next slot: nothing changed, nothing posted
+    assert sorted(await asyncio.gather(a.digests.tick(), b.digests.tick())) == [False, True]
+    assert len(digests_posted(fake_slack)) == 1
+
+    # Something new: a token expiring in three days. The next digest says that, and only that.
+    now = stack.emulator.backend.clock()
+    sandbox = stack.registry_named("sandbox")
+    assert sandbox is not None
+    await stack.client.tokens.create(
+        sandbox.id,
+        {
+            "name": "fresh-one",
+            "expiry_date": (now + timedelta(days=3)).isoformat(),
+            "scopes": [{"name": "team/*", "actions": ["pull"]}],
+        },
+    )
+    stack.clock.now += INTERVAL
+    await asyncio.gather(a.digests.tick(), b.digests.tick())
+    [_, second] = digests_posted(fake_slack)
+    assert "token fresh-one of sandbox expires" in texts(second)
+    assert "Critical and high" not in texts(second), "nothing already said is repeated"
+    for r in (a, b):
+        await r.core.store.aclose()
+
+
+async def test_a_replica_dying_mid_digest_loses_nothing(stack: Stack, fake_slack: FakeSlack) -> None:
+    ticking = Clock()
+    store = MemoryStore(clock=lambda: ticking.now)  # the lease expires on this clock
+    dying = replica(stack, store, fake_slack, stack.clock, lease=300)
+    survivor = replica(stack, store, fake_slack, stack.clock, lease=300)
+    stuck = asyncio.Event()
+
+    async def hang(**_: Any) -> None:
+        await stuck.wait()
+
+    dying.digests.slack.chat_postMessage = hang  # type: ignore[method-assign,assignment]
+    run = asyncio.ensure_future(dying.digests.tick())
+    for _ in range(500):
+        if await store.taken(f"watch:lease:{dying.digests.slot()}"):
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)
+    run.cancel()  # the replica dies mid-run: no done mark, its lease still held
+    with pytest.raises(asyncio.CancelledError):
+        await run
+    assert await survivor.digests.tick() is False, "the lease is still held"
+    ticking.now += 301
+    assert await survivor.digests.tick() is True, "taken over once the lease expired"
+    assert len(digests_posted(fake_slack)) == 1
+
+
+async def test_a_digest_never_carries_a_secret(stack: Stack, fake_slack: FakeSlack) -> None:
+    now = stack.emulator.backend.clock()
+    sandbox = stack.registry_named("sandbox")
+    assert sandbox is not None
+    created = await stack.client.tokens.create(
+        sandbox.id,
+        {
+            "name": "leaky",
+            "expiry_date": (now + timedelta(days=1)).isoformat(),
+            "scopes": [{"name": "team/*", "actions": ["pull"]}],
+        },
+    )
+    assert created.password is not None
+    one = replica(stack, MemoryStore(), fake_slack, stack.clock)
+    assert await one.digests.tick()
+    posted = json.dumps(digests_posted(fake_slack))
+    assert "token leaky of sandbox expires" in texts(digests_posted(fake_slack)[0])
+    for secret in stack.emulator.content.issued_passwords:
+        assert secret not in posted
+
+
+async def test_slash_watch_answers_now_for_the_person_asking(bot: BotUnderTest) -> None:
+    reply = await bot.reply("watch --days 30")
+    said = texts(reply)
+    assert "Registry watch" in said
+    assert "Tokens expired or expiring within 30 days" in said
+    assert ":new:" in said, "nothing was digested yet: everything is new"
+    assert bot.slack.api_calls("chat.postMessage") == [], "looking now posts nothing anywhere"
+
+
+async def test_the_mcp_tool_returns_the_findings_as_data(stack: Stack) -> None:
+    async with Client(build_server(stack.core, ServerOptions(actor="mcp:test"))) as client:
+        result = await client.call_tool("watch_registries", {"token_days": 7})
+    assert not result.is_error
+    data = result.structured_content
+    assert data is not None
+    kinds = {f["kind"] for f in data["findings"]}
+    assert {"token", "vulnerability"} <= kinds
+    token = next(f for f in data["findings"] if f["kind"] == "token")
+    assert set(token) == {"kind", "registry", "subject", "detail", "new"}
+    assert data["token_days"] == 7
+    assert all(f["new"] for f in data["findings"])
+
+
+async def test_only_new_after_a_digest_is_empty_until_something_changes(stack: Stack, fake_slack: FakeSlack) -> None:
+    one = replica(stack, stack.core.store, fake_slack, stack.clock)
+    assert await one.digests.tick()
+    async with Client(build_server(stack.core, ServerOptions(actor="mcp:test"))) as client:
+        result = await client.call_tool("watch_registries", {"only_new": True})
+    assert result.structured_content is not None
+    assert result.structured_content["findings"] == []
+    assert "Nothing to worry about" in "\n".join(getattr(c, "text", "") for c in result.content)

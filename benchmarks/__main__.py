@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from benchmarks import bot_bench, client_vs_sdk, follow_bench, mcp_bench, replicas_bench, sweep_bench
+from benchmarks import bot_bench, client_vs_sdk, follow_bench, mcp_bench, replicas_bench, sweep_bench, watch_bench
 
 SUITES = {
     "client": client_vs_sdk.main,
@@ -14,6 +14,7 @@ SUITES = {
     "sweep": sweep_bench.main,
     "replicas": replicas_bench.main,
     "follow": follow_bench.main,
+    "watch": watch_bench.main,
 }
 
 

@@ -59,6 +59,7 @@ def emulator(
     token: str = TOKEN,
     artifacts: int | None = None,
     provision_seconds: float | None = None,
+    tokens: int | None = None,
 ) -> Iterator[str]:
     """A `registry-emulator` process on loopback accepting only ``token``; yields its base URL."""
     port = free_port()
@@ -68,6 +69,8 @@ def emulator(
         args += ["--artifacts", str(artifacts)]
     if provision_seconds is not None:
         args += ["--provision-seconds", str(provision_seconds)]
+    if tokens is not None:
+        args += ["--tokens", str(tokens)]
     with running([*args, "--token", token], url + "/_emulator/stats"):
         yield url
 

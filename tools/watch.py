@@ -17,16 +17,18 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 from tools.client import RegistryClient
 from tools.errors import RegistryError
-from tools.models import Artifact, Registry, Severity
+from tools.models import Registry, Severity
 from tools.state import StateStore
 from tools.views import Finding, VulnerabilitySummary, WatchReport, day, human_bytes
 
 CONCURRENCY = 32  # the client's connection pool: more would only queue
-ARTIFACT_PAGE = 500
+PER_REGISTRY = 8  # images read at once within one registry (all registries share CONCURRENCY)
+ARTIFACT_PAGE = 100  # 32 registries listing at once: pages of 500 decoded images held 16 MB
 STATE_KEY = "watch:state"
 STATE_TTL = 90 * 86400.0  # what the last digest said outlives any sensible interval
 SEVERE = frozenset({Severity.CRITICAL, Severity.HIGH})
@@ -139,44 +141,92 @@ class Watch:
             keys.add(key)
             detail = f"expired {day(expiry)}" if state == "expired" else f"expires {day(expiry)}"
             findings.append(_finding("token", registry, token.name, detail, key, before))
-        artifacts = await gated(lambda: _candidates(self.client, registry.id))
-        found = await asyncio.gather(*(gated(lambda a=a: self._fixable(registry, a)) for a in artifacts))  # type: ignore[misc]
+        images = await gated(lambda: _candidates(self.client, registry.id))
+        found = await _bounded([partial(gated, partial(self._fixable, registry.id, image)) for image in images])
+        # One finding per advisory in this registry, however many images have it: "CVE-X, fix 2.17.1,
+        # in 37 images (3 new)" is what someone acts on. New = an image that did not have it before.
         host = registry.properties.hostname or registry.name
-        for artifact, advisories in zip(artifacts, found, strict=True):
-            tags = f" ({', '.join(artifact.tags[:3])})" if artifact.tags else ""
-            image = f"{host}/{artifact.properties.repository_name}@{artifact.digest}{tags}"
-            for advisory in advisories:
-                key = f"vuln:{registry.id}:{artifact.digest}:{advisory.id}"
+        by_advisory: dict[str, _Spread] = {}
+        for image, advisories in zip(images, found, strict=True):
+            for advisory_id, severity, fix in advisories:
+                key = f"vuln:{registry.id}:{image.digest}:{advisory_id}"
                 keys.add(key)
-                fix = f"fix: {advisory.fix}" if advisory.fix else "fixable"
-                detail = f"{advisory.severity.value.upper()} {advisory.id}, {fix}"
-                findings.append(_finding("vulnerability", registry, image, detail, key, before))
+                spread = by_advisory.setdefault(advisory_id, _Spread(severity, fix, f"{host}/{image.reference}"))
+                spread.images += 1
+                spread.new += key not in before.seen
+        for advisory_id, spread in by_advisory.items():
+            fix = f"fix: {spread.fix}" if spread.fix else "fixable"
+            count = f"{spread.images} image{'s' if spread.images != 1 else ''}"
+            new = f", {spread.new} new" if 0 < spread.new < spread.images else ""
+            detail = f"{spread.severity.upper()} {advisory_id}, {fix}, in {count}{new} (e.g. {spread.example})"
+            findings.append(
+                Finding(
+                    kind="vulnerability", registry=registry.name, subject=advisory_id, detail=detail, new=spread.new > 0
+                )
+            )
         return findings, keys
 
-    async def _fixable(self, registry: Registry, artifact: Artifact) -> list[VulnerabilitySummary]:
-        repository = artifact.properties.repository_name or ""
-        pages = self.client.vulnerabilities.iter_of_artifact(
-            registry.id, repository, artifact.digest, fixable=True, page_size=100
-        )
+    async def _fixable(self, registry_id: str, image: _Image) -> list[tuple[str, str, str | None]]:
+        """The image's critical and high findings a newer package fixes: (advisory, severity, fix)."""
         out = []
+        pages = self.client.vulnerabilities.iter_of_artifact(
+            registry_id, image.repository, image.digest, fixable=True, page_size=100
+        )
         async for vuln in pages:
-            summary = VulnerabilitySummary.of(vuln)
-            if summary.severity in SEVERE:
-                out.append(summary)
+            if vuln.severity in SEVERE:
+                summary = VulnerabilitySummary.of(vuln)
+                out.append((vuln.id, vuln.severity.value, summary.fix))
         return out
+
+
+@dataclass(slots=True)
+class _Image:
+    """What the watch keeps of an image between listing it and reading its findings."""
+
+    repository: str
+    digest: str
+    tags: tuple[str, ...]
+
+    @property
+    def reference(self) -> str:
+        return f"{self.repository}:{self.tags[0]}" if self.tags else f"{self.repository}@{self.digest}"
+
+
+@dataclass(slots=True)
+class _Spread:
+    severity: str
+    fix: str | None
+    example: str
+    images: int = 0
+    new: int = 0
+
+
+async def _bounded(calls: list[Callable[[], Awaitable[T]]], workers: int = PER_REGISTRY) -> list[T]:
+    """Every call's result, in order, ``workers`` at a time: a gather of thousands of waiting tasks
+    (one per image) held more memory than the findings themselves."""
+    results: list[T | None] = [None] * len(calls)
+    pending = iter(enumerate(calls))
+
+    async def work() -> None:
+        for index, call in pending:
+            results[index] = await call()
+
+    await asyncio.gather(*(work() for _ in range(min(workers, len(calls)))))
+    return results  # type: ignore[return-value]
 
 
 async def _all(items: Any) -> list[Any]:
     return [item async for item in items]
 
 
-async def _candidates(client: RegistryClient, registry_id: str) -> list[Artifact]:
+async def _candidates(client: RegistryClient, registry_id: str) -> list[_Image]:
     """The registry's images whose worst finding is critical or high and that have a fixable one."""
     out = []
     async for artifact in client.artifacts.iter_in_registry(registry_id, page_size=ARTIFACT_PAGE):
         meta = artifact.metadata
         if (meta.vuln_fixable_count or 0) > 0 and (meta.vuln_max_severity or "").lower() in SEVERE:
-            out.append(artifact)
+            repository = artifact.properties.repository_name or ""
+            out.append(_Image(repository, artifact.digest, tuple(artifact.tags[:1])))
     return out
 
 

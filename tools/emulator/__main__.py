@@ -30,16 +30,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--artifacts", type=int, metavar="N", help="spread N images over each sample registry (default: a few)"
     )
+    parser.add_argument("--tokens", type=int, metavar="N", help="N tokens in each sample registry (default: a few)")
     args = parser.parse_args(argv)
-    if args.seed < 0 or args.latency_ms < 0 or args.provision_seconds < 0 or (args.artifacts or 0) < 0:
-        parser.error("--seed, --latency-ms, --provision-seconds and --artifacts must not be negative")
+    counts = (args.seed, args.latency_ms, args.provision_seconds, args.artifacts or 0, args.tokens or 0)
+    if min(counts) < 0:
+        parser.error("--seed, --latency-ms, --provision-seconds, --artifacts and --tokens must not be negative")
     return args
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     backend = Backend(seed=args.seed, provision_seconds=args.provision_seconds)
-    app = build_app(backend, token=args.token, latency_ms=args.latency_ms, artifacts=args.artifacts)
+    app = build_app(backend, token=args.token, latency_ms=args.latency_ms, artifacts=args.artifacts, tokens=args.tokens)
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     auth = "Bearer " + args.token if args.token else "any bearer token or user/password"

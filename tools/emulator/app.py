@@ -31,9 +31,17 @@ PREFIX = "/containerregistries"
 class EmulatorApp:
     """The ASGI app plus handles on its state for tests: ``backend`` and ``hooks``."""
 
-    def __init__(self, backend: Backend, hooks: Hooks, token: str | None, *, artifacts: int | None = None) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        hooks: Hooks,
+        token: str | None,
+        *,
+        artifacts: int | None = None,
+        tokens: int | None = None,
+    ) -> None:
         self.backend = backend
-        self.content = Content(backend, artifacts=artifacts)
+        self.content = Content(backend, artifacts=artifacts, tokens=tokens)
         self.hooks = hooks
         self.token = token
         self._asgi = HooksMiddleware(self._starlette(), hooks)
@@ -151,10 +159,15 @@ class EmulatorApp:
 
 
 def build_app(
-    backend: Backend | None = None, *, token: str | None = None, latency_ms: float = 0.0, artifacts: int | None = None
+    backend: Backend | None = None,
+    *,
+    token: str | None = None,
+    latency_ms: float = 0.0,
+    artifacts: int | None = None,
+    tokens: int | None = None,
 ) -> EmulatorApp:
-    """``artifacts``: spread that many images over each seeded registry (benchmarks); default a few."""
-    return EmulatorApp(backend or Backend(), Hooks(latency_ms=latency_ms), token, artifacts=artifacts)
+    """``artifacts``, ``tokens``: that many images and tokens in each seeded registry (benchmarks); default a few."""
+    return EmulatorApp(backend or Backend(), Hooks(latency_ms=latency_ms), token, artifacts=artifacts, tokens=tokens)
 
 
 async def _body(request: Request) -> Any:

@@ -80,9 +80,10 @@ def ordered(items: list[T], order_by: str | None, keys: dict[str, Callable[[T], 
 
 
 class Content:
-    def __init__(self, registries: Backend, *, artifacts: int | None = None) -> None:
+    def __init__(self, registries: Backend, *, artifacts: int | None = None, tokens: int | None = None) -> None:
         self.registries = registries
         self.artifacts_per_registry = artifacts
+        self.tokens_per_registry = tokens
         self.vulnerabilities: dict[str, StoredVulnerability] = {}
         self.by_registry: dict[str, RegistryContent] = {}
         self.issued_passwords: list[str] = []  # for tests that scan every output for a secret
@@ -101,7 +102,7 @@ class Content:
         for index, reg in enumerate(self.registries.seeded()):
             self.by_registry[reg.id] = RegistryContent(
                 sample_repositories(rng, index, reg.created_by, now, self.artifacts_per_registry),
-                sample_tokens(rng, index, reg.created_by, now),
+                sample_tokens(rng, index, reg.created_by, now, self.tokens_per_registry),
             )
 
     def of(self, registry_id: str) -> RegistryContent:

@@ -237,9 +237,15 @@ def sample_repositories(
     return out
 
 
-def sample_tokens(rng: random.Random, index: int, owner: str, now: datetime) -> dict[str, StoredToken]:
+def sample_tokens(
+    rng: random.Random, index: int, owner: str, now: datetime, count: int | None = None
+) -> dict[str, StoredToken]:
+    """A few tokens per registry, or ``count`` of them (benchmarks), some expired or expiring soon."""
     out: dict[str, StoredToken] = {}
-    for k, name in enumerate(TOKEN_NAMES[: 1 + (index + rng.randint(0, 3)) % 4]):
+    names: list[str] = list(TOKEN_NAMES[: 1 + (index + rng.randint(0, 3)) % 4])
+    if count is not None:
+        names = [f"{TOKEN_NAMES[k % len(TOKEN_NAMES)]}-{k}" for k in range(count)]
+    for k, name in enumerate(names):
         expiry = [now + timedelta(days=3 + index % 4), now - timedelta(days=2), now + timedelta(days=200), None][
             (index + k) % 4
         ]

@@ -31,6 +31,9 @@ class Outcome(StrEnum):
     STALE = "stale"
     DENIED = "denied"
     FAILED = "failed"
+    REQUESTED = "requested"  # a second person's approval asked for (REGISTRY_APPROVAL_REQUIRED)
+    APPROVED = "approved"
+    REJECTED = "rejected"
 
 
 class AuditRecord(BaseModel):

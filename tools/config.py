@@ -153,6 +153,15 @@ class SafetySettings(Settings):
         default=None, description="redis://… (Redis or Valkey) shared by every replica; unset = this process's memory"
     )
 
+    registry_approval_required: str = Field(
+        default="", description="Comma-separated name globs whose confirmed changes need a second person"
+    )
+    registry_approval_ttl: int = Field(
+        default=3600, ge=60, le=7 * 86400, description="Seconds an approval request waits for a second person"
+    )
+    registry_approval_channel: str | None = Field(
+        default=None, description="Slack channel id where approval requests are posted"
+    )
     registry_wait_timeout: float = Field(
         default=300.0, gt=0, description="Seconds a front follows a registry that is provisioning or deleting"
     )
@@ -173,6 +182,18 @@ class SafetySettings(Settings):
     @property
     def protected_patterns(self) -> tuple[str, ...]:
         return tuple(p.strip() for p in self.registry_protected.split(",") if p.strip())
+
+    @model_validator(mode="after")
+    def _approvals_need_a_channel(self) -> SafetySettings:
+        if self.registry_approval_required.strip() and not (self.registry_approval_channel or "").strip():
+            raise ValueError(
+                "REGISTRY_APPROVAL_CHANNEL must be set too: approval requests are posted there for a second person"
+            )
+        return self
+
+    @property
+    def approval_patterns(self) -> tuple[str, ...]:
+        return tuple(p.strip() for p in self.registry_approval_required.split(",") if p.strip())
 
 
 class McpSettings(Settings):

@@ -36,9 +36,12 @@ from tools.state import MemoryStore, StateStore, StoreUnavailableError
 from tools.tokens import Claims, TokenSigner
 
 if TYPE_CHECKING:
+    from tools.approvals import Approvals
     from tools.operations.catalogue import Caller, Operation
 
-Status = Literal["executed", "created", "unchanged", "already_deleting", "confirmation_required", "declined"]
+Status = Literal[
+    "executed", "created", "unchanged", "already_deleting", "confirmation_required", "declined", "pending_approval"
+]
 R = TypeVar("R", bound=BaseModel)
 
 
@@ -161,6 +164,7 @@ class Confirmer:
         self.clock = clock
         # Used confirmations: shared by every replica when the store is Redis/Valkey.
         self.store: StateStore = store if store is not None else MemoryStore()
+        self.approvals: Approvals | None = None  # four eyes (REGISTRY_APPROVAL_REQUIRED), set by Core.build
 
     def protection(self, key: str) -> str | None:
         """The REGISTRY_PROTECTED glob matching ``key`` (``registry`` or ``registry/repository``); a
@@ -325,6 +329,8 @@ class Confirmer:
                 reason="stale",
                 current=change.current,
             )
+        if self.approvals is not None and self.approvals.required(claims):
+            return await self.approvals.request(self, claims, op, inp, change, caller, self.now())
         try:
             done = await self._apply(op, change, caller)
         except Exception:
@@ -332,6 +338,35 @@ class Confirmer:
             raise
         metrics.count_confirmation(Outcome.EXECUTED.value)
         return done
+
+    async def run_approved(
+        self, claims: Claims, op: Operation, inp: InputModel, requester: Caller, approver: str
+    ) -> tuple[str, str]:
+        """A change a second person approved: run once if the target is as previewed. (status, words)"""
+        issued = datetime.fromtimestamp(claims.issued_at, UTC) if claims.issued_at else self.now()
+        name = claims.confirm_name
+        try:
+            change = await self._prepare(op, inp, Pinned(claims.registry_id, claims.target_id), requester, issued)
+        except NotFoundError:
+            self._record(claims, requester, Outcome.STALE, "no longer exists")
+            return "stale", f"Approved by {approver}, but {name} no longer exists; nothing ran."
+        except RegistryError as exc:
+            self._record(claims, requester, Outcome.FAILED, str(exc))
+            return "failed", f"Approved by {approver}, but {name} could not be checked: {exc.message}"
+        if change.target.fingerprint != claims.fingerprint or change.done is not None:
+            self._record(claims, requester, Outcome.STALE, "state changed since the preview")
+            return "stale", f"Approved by {approver}, but {name} changed since the preview; nothing ran. Ask again."
+        try:
+            done = await self._apply(op, change, requester)
+        except RegistryError as exc:
+            metrics.count_confirmation(Outcome.FAILED.value)
+            return "failed", f"Approved by {approver}, but it failed: {exc.message}"
+        metrics.count_confirmation(Outcome.EXECUTED.value)
+        return "executed", f"Approved by {approver}: {done.message}"
+
+    def record_claims(self, claims: Claims, caller: Caller, outcome: Outcome, detail: str) -> None:
+        """Audit a step of a confirmation's life that happens outside this engine (an approval)."""
+        self._record(claims, caller, outcome, detail)
 
     def _check(self, claims: Claims, caller: Caller) -> None:
         """Expiry, person and protection: refusals that do not use the confirmation up."""

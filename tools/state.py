@@ -41,6 +41,12 @@ class StateStore(Protocol):
 
     async def release(self, key: str) -> None: ...
 
+    async def push(self, key: str, value: str, ttl: float) -> None:
+        """Append to the queue ``key`` (which expires ``ttl`` seconds after the last push)."""
+
+    async def pop(self, key: str) -> str | None:
+        """Take the oldest value off the queue ``key``: each value is taken once, by one replica."""
+
     async def ping(self) -> bool:
         """True when the store answers (health checks; never raises)."""
 
@@ -55,6 +61,7 @@ class MemoryStore:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
         self._items: dict[str, tuple[float, str]] = {}
+        self._queues: dict[str, list[str]] = {}
 
     def _live(self, key: str) -> tuple[float, str] | None:
         found = self._items.get(key)
@@ -93,6 +100,14 @@ class MemoryStore:
 
     async def release(self, key: str) -> None:
         self._items.pop(key, None)
+
+    async def push(self, key: str, value: str, ttl: float) -> None:
+        queue = self._queues.setdefault(key, [])
+        queue.append(value)
+
+    async def pop(self, key: str) -> str | None:
+        queue = self._queues.get(key)
+        return queue.pop(0) if queue else None
 
     async def ping(self) -> bool:
         return True
@@ -151,6 +166,19 @@ class RedisStore:
 
     async def release(self, key: str) -> None:
         await self._call("release", lambda: self._redis.delete(self._key(key)))
+
+    async def push(self, key: str, value: str, ttl: float) -> None:
+        async def both() -> None:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.rpush(self._key(key), value)
+                pipe.pexpire(self._key(key), max(1, int(ttl * 1000)))
+                await pipe.execute()
+
+        await self._call("push", both)
+
+    async def pop(self, key: str) -> str | None:
+        found = await self._call("pop", lambda: self._redis.lpop(self._key(key)))
+        return str(found) if found is not None else None
 
     async def ping(self) -> bool:
         try:

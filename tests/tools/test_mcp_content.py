@@ -55,7 +55,7 @@ def passwords(stack: Stack) -> set[str]:
 
 async def test_toolsets_compose_with_the_modes(stack: Stack) -> None:
     tokens = await names(stack, ServerOptions(toolsets=frozenset({"tokens"})))
-    assert tokens == {op.name for op in CATALOGUE.values() if op.resource == "tokens"}
+    assert tokens == {op.name for op in CATALOGUE.values() if op.resource == "tokens"} | {"get_approval"}
     reading = await names(stack, ServerOptions(toolsets=frozenset({"vulnerabilities", "repositories"}), read_only=True))
     assert reading == {
         "list_repositories",
@@ -65,9 +65,10 @@ async def test_toolsets_compose_with_the_modes(stack: Stack) -> None:
         "list_vulnerabilities",
         "get_vulnerability",
         "find_vulnerable_images",
+        "get_approval",
     }
     safe = await names(stack, ServerOptions(toolsets=frozenset({"tokens"}), disable_destructive=True))
-    assert safe == {"list_tokens", "get_token", "create_token", "update_token"}
+    assert safe == {"list_tokens", "get_token", "create_token", "update_token", "get_approval"}
 
 
 async def test_tools_list_costs_at_most_1_5_kb_per_tool_with_output_schemas(stack: Stack) -> None:

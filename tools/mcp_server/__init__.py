@@ -45,7 +45,8 @@ def registered(opts: ServerOptions) -> list[Operation]:
     """The operations this server offers; modes are derived from the annotations."""
     ops = []
     for op in CATALOGUE.values():
-        if op.resource not in opts.toolsets:
+        # get_approval goes with every toolset: any confirmed tool may answer pending_approval.
+        if op.resource not in opts.toolsets and op.resource != "approvals":
             continue
         hints = annotations_for(op, opts)
         if opts.read_only and not hints.read_only_hint:

@@ -14,7 +14,7 @@ from tools.operations.registry_inputs import (
 )
 
 # Importing a resource's module declares its operations (in this order: tools are listed so).
-from tools.operations import registries, repositories, vulnerabilities, tokens, watch  # isort: skip
+from tools.operations import registries, repositories, vulnerabilities, tokens, watch, approvals  # isort: skip
 
 __all__ = [
     "CATALOGUE",
@@ -34,6 +34,7 @@ __all__ = [
     "ReplaceInput",
     "SlackForm",
     "UpdateInput",
+    "approvals",
     "registries",
     "repositories",
     "tokens",

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel
 
 from tools import metrics
+from tools.approvals import Approvals
 from tools.audit import AuditLog, Outcome
 from tools.client import RegistryClient
 from tools.config import SafetySettings
@@ -47,6 +48,7 @@ class Caller:
     actor: str
     front: str
     safe_only: bool = False
+    email: str | None = None  # when known (OAuth, Slack profile): four eyes compares people across fronts
 
 
 @dataclass
@@ -72,6 +74,12 @@ class Core:
         followers: Followers | None = None,
     ) -> Core:
         confirmer = Confirmer(client, audit, safety, store=store, **({"clock": clock} if clock else {}))
+        confirmer.approvals = Approvals(
+            confirmer.store,
+            safety.approval_patterns,
+            safety.registry_approval_ttl,
+            safety.registry_approval_channel,
+        )
         audit.listeners.append(metrics.count_audit)
         watch = Watch(client, confirmer.store, token_days=safety.registry_watch_token_days)
         return cls(client, audit, confirmer, followers or Followers(client), watch, safety.registry_wait_timeout)

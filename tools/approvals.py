@@ -1,0 +1,241 @@
+"""Four-eyes approval: on resources in ``REGISTRY_APPROVAL_REQUIRED``, a confirmed change needs a
+second person, whichever front (Slack, or an AI assistant over MCP) asked for it.
+
+After the requester's own confirmation (the same preview and yes as always), the change is not
+run: it becomes a request, kept in the state store (so every replica sees it) and queued for the
+approval channel. A writer other than the requester approves or rejects it there; on approval it
+runs once (the decision is an atomic claim, however many replicas see the click), after checking
+that the resource is unchanged since the preview. Every step is audited. A request not decided
+within ``REGISTRY_APPROVAL_TTL`` seconds expires.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING, Any
+
+from pydantic import Field
+
+from tools import metrics
+from tools.audit import Outcome
+from tools.errors import NotFoundError, RegistryError
+from tools.models import View
+from tools.previews import Preview
+from tools.state import StateStore
+from tools.tokens import Claims
+
+if TYPE_CHECKING:
+    from tools.confirm import Change, Confirmer, ConfirmResult
+    from tools.models import InputModel
+    from tools.operations.catalogue import Caller, Operation
+
+OUTBOX = "approvals:outbox"
+KEEP_AFTER = 86400.0  # a decided request stays readable (its status) this long after it expires
+
+
+def matching(patterns: tuple[str, ...], key: str) -> str | None:
+    """The glob matching ``registry`` or ``registry/repository``; a registry glob covers what is in it."""
+    keys = (key, key.split("/", 1)[0])
+    return next((p for p in patterns if any(fnmatchcase(k, p) for k in keys)), None)
+
+
+class Approval(View):
+    """One request for a second person's approval, as both fronts show it (no secret, no token)."""
+
+    id: str
+    status: str = Field(description="pending, executed, rejected, expired, stale or failed")
+    operation: str
+    target: str = Field(description="What it acts on, as the requester typed to confirm")
+    registry: str
+    preview: Preview
+    requested_by: str
+    front: str = Field(description="slack, or mcp: an AI assistant acting for the requester")
+    requested_at: datetime
+    expires_at: datetime
+    channel: str | None = Field(description="The Slack channel where it is approved")
+    decided_by: str | None = None
+    outcome: str | None = Field(default=None, description="What happened, once decided")
+
+    @property
+    def by_assistant(self) -> bool:
+        return self.front == "mcp"
+
+    def lines(self) -> list[str]:
+        where = f" in channel {self.channel}" if self.channel else ""
+        out = [
+            f"Approval request {self.id}: {self.status}",
+            f"  {self.operation} {self.target} (registry {self.registry})",
+        ]
+        out.append(f"  asked by {self.requested_by}{' through an AI assistant' if self.by_assistant else ''}")
+        if self.status == "pending":
+            out.append(f"  waiting for a second writer{where} until {self.expires_at:%Y-%m-%d %H:%M} UTC")
+        if self.decided_by:
+            out.append(f"  decided by {self.decided_by}")
+        if self.outcome:
+            out.append(f"  {self.outcome}")
+        return out
+
+
+class ApprovalError(RegistryError):
+    default_hint = "Ask another writer, or look at the request with get_approval / `/registry approval ID`."
+
+
+class Approvals:
+    def __init__(self, store: StateStore, patterns: tuple[str, ...], ttl: float, channel: str | None) -> None:
+        self.store = store
+        self.patterns = patterns
+        self.ttl = ttl
+        self.channel = channel
+
+    def required(self, claims: Claims) -> str | None:
+        """The ``REGISTRY_APPROVAL_REQUIRED`` glob covering what ``claims`` acts on, if any."""
+        if not self.patterns:
+            return None
+        target = claims.target_name
+        key = claims.registry_name if target in ("", claims.registry_name) else f"{claims.registry_name}/{target}"
+        return matching(self.patterns, key)
+
+    # ------------------------------------------------------------ the record
+
+    async def _save(self, approval: Approval, extra: dict[str, Any]) -> None:
+        ttl = max(1.0, (approval.expires_at - datetime.now(UTC)).total_seconds()) + KEEP_AFTER
+        body = {"view": approval.model_dump(mode="json"), **extra}
+        await self.store.put(f"approval:{approval.id}", json.dumps(body), ttl)
+
+    async def load(self, request_id: str) -> tuple[Approval, dict[str, Any]]:
+        raw = await self.store.get(f"approval:{request_id.strip()}")
+        if raw is None:
+            raise NotFoundError(
+                f"there is no approval request {request_id!r} (or it ended more than a day ago)",
+                hint="Check the id in the approval channel or in the answer that created it.",
+            )
+        body = json.loads(raw)
+        return Approval.model_validate(body["view"]), body
+
+    # ------------------------------------------------------------ asking
+
+    async def request(
+        self,
+        confirmer: Confirmer,
+        claims: Claims,
+        op: Operation,
+        inp: InputModel,
+        change: Change,
+        caller: Caller,
+        now: datetime,
+    ) -> ConfirmResult[Any]:
+        """Instead of running the confirmed change: a request for a second person, queued for the channel."""
+        from tools.confirm import ConfirmResult  # noqa: PLC0415 - confirm imports this module
+
+        empty = Preview(title=f"{op.name} {claims.confirm_name}", facts=[], changes=[], warnings=[])
+        approval = Approval(
+            id=secrets.token_urlsafe(9),
+            status="pending",
+            operation=op.name,
+            target=claims.confirm_name,
+            registry=claims.registry_name,
+            preview=change.preview or empty,
+            requested_by=caller.actor,
+            front=caller.front,
+            requested_at=now,
+            expires_at=now + timedelta(seconds=self.ttl),
+            channel=self.channel,
+        )
+        extra = {
+            "claims": asdict(claims),
+            "args": inp.model_dump(mode="json"),
+            "email": caller.email,
+            "safe_only": caller.safe_only,
+        }
+        await self._save(approval, extra)
+        await self.store.push(OUTBOX, approval.id, self.ttl)
+        confirmer.record_claims(claims, caller, Outcome.REQUESTED, f"approval {approval.id} requested")
+        metrics.count_confirmation("pending_approval")
+        where = f" in <#{self.channel}>" if self.channel else ""
+        minutes = int(self.ttl // 60)
+        message = (
+            f"Approval needed: {claims.confirm_name} is covered by REGISTRY_APPROVAL_REQUIRED, so a second "
+            f"writer must approve this{where} within {minutes} min (request {approval.id}). Nothing has run yet."
+        )
+        return ConfirmResult(status="pending_approval", message=message, result=approval)
+
+    async def queued(self) -> str | None:
+        """The next request to post in the approval channel (each taken once, by one replica)."""
+        return await self.store.pop(OUTBOX)
+
+    async def status(self, request_id: str, confirmer: Confirmer) -> Approval:
+        """The request as it stands (a pending one past its time is expired, and audited so once)."""
+        approval, body = await self.load(request_id)
+        if approval.status == "pending" and confirmer.now() > approval.expires_at:
+            approval = await self._expire(confirmer, approval, body)
+        return approval
+
+    async def _expire(self, confirmer: Confirmer, approval: Approval, body: dict[str, Any]) -> Approval:
+        if await self.store.claim(f"approval-decided:{approval.id}", KEEP_AFTER):
+            claims = Claims(**body["claims"])
+            confirmer.record_claims(claims, _caller(body, approval), Outcome.EXPIRED, f"approval {approval.id} expired")
+            approval = approval.model_copy(update={"status": "expired", "outcome": "Nobody approved it in time."})
+            await self._save(approval, {k: v for k, v in body.items() if k != "view"})
+        else:
+            approval, _ = await self.load(approval.id)
+        return approval
+
+    # ------------------------------------------------------------ deciding
+
+    async def decide(
+        self, request_id: str, *, approve: bool, approver: Caller, confirmer: Confirmer, op: Operation
+    ) -> Approval:
+        """Approve (and run once) or reject. Refusals leave the request pending for someone else."""
+        approval, body = await self.load(request_id)
+        if approval.status != "pending":
+            raise ApprovalError(f"request {approval.id} is already {approval.status}: {approval.outcome or ''}".strip())
+        if confirmer.now() > approval.expires_at:
+            expired = await self._expire(confirmer, approval, body)
+            raise ApprovalError(f"request {approval.id} expired at {expired.expires_at:%H:%M} UTC; nothing ran")
+        claims = Claims(**body["claims"])
+        requester_email = body.get("email")
+        same = approver.actor == approval.requested_by or (
+            requester_email is not None and approver.email is not None and approver.email == requester_email
+        )
+        if same:
+            confirmer.record_claims(claims, approver, Outcome.DENIED, f"self-approval of {approval.id} refused")
+            raise ApprovalError(
+                "refused: you asked for this change, so someone else must approve it (four eyes)",
+                hint="Ask another writer to approve it.",
+            )
+        if requester_email is not None and approver.email is None and approver.front != approval.front:
+            confirmer.record_claims(claims, approver, Outcome.DENIED, f"approver of {approval.id} not identifiable")
+            raise ApprovalError(
+                f"refused: {approval.requested_by} asked through an AI assistant, and your e-mail address could "
+                "not be read to be sure you are someone else",
+                hint="The bot needs the users:read.email scope; see the README's Slack set-up.",
+            )
+        if not await self.store.claim(f"approval-decided:{approval.id}", KEEP_AFTER):
+            current, _ = await self.load(approval.id)
+            raise ApprovalError(f"request {approval.id} is already being decided ({current.status})")
+        keep = {k: v for k, v in body.items() if k != "view"}
+        decided = {"decided_by": approver.actor}
+        if not approve:
+            confirmer.record_claims(claims, approver, Outcome.REJECTED, f"approval {approval.id} rejected")
+            approval = approval.model_copy(
+                update={**decided, "status": "rejected", "outcome": "Rejected: nothing ran."}
+            )
+            await self._save(approval, keep)
+            return approval
+        confirmer.record_claims(claims, approver, Outcome.APPROVED, f"approval {approval.id} approved")
+        requester = _caller(body, approval)
+        inp = op.input.model_validate(body["args"])
+        status, outcome = await confirmer.run_approved(claims, op, inp, requester, approver.actor)
+        approval = approval.model_copy(update={**decided, "status": status, "outcome": outcome})
+        await self._save(approval, keep)
+        return approval
+
+
+def _caller(body: dict[str, Any], approval: Approval) -> Caller:
+    from tools.operations.catalogue import Caller  # noqa: PLC0415 - the catalogue imports the core
+
+    return Caller(approval.requested_by, approval.front, bool(body.get("safe_only")), body.get("email"))

@@ -7,6 +7,8 @@ import asyncio
 import gc
 import logging
 import sys
+from collections.abc import Coroutine
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -14,6 +16,7 @@ from starlette.types import ASGIApp
 
 from bot.access import Access
 from bot.app import BotIdentity, build_app
+from bot.approvals import Courier
 from bot.commands import BotDeps
 from bot.demo_slack import DemoSlack
 from bot.server import build_asgi, serve
@@ -87,8 +90,9 @@ def main(argv: list[str] | None = None) -> None:
     api_url = stand_in.api_url(local) if stand_in else slack.slack_api_url
     web = AsyncWebClient(token=token or "xoxb-demo", base_url=api_url)
     identity = None if args.demo and not slack.slack_bot_token else BotIdentity(web)
+    deps = BotDeps(core, access, slack.registry_bot_audit_channel)
     app = build_app(
-        BotDeps(core, access, slack.registry_bot_audit_channel),
+        deps,
         client=web,
         signing_secret=secret or DEMO_SIGNING_SECRET,
         offline_identity=identity is None,
@@ -113,8 +117,12 @@ def main(argv: list[str] | None = None) -> None:
     gc.freeze()
     app_token = slack.slack_app_token.get_secret_value() if slack.slack_app_token else None
     channel = slack.registry_watch_channel
-    digests = Digests(core, web, channel, slack.registry_watch_interval) if channel else None
-    asyncio.run(serving(asgi, args, app, app_token if socket_mode else None, store, identity, digests))
+    background: list[Coroutine[Any, Any, None]] = []
+    if channel:
+        background.append(Digests(core, web, channel, slack.registry_watch_interval).run())
+    if safety.registry_approval_channel:
+        background.append(Courier(deps, web, safety.registry_approval_channel).run())
+    asyncio.run(serving(asgi, args, app, app_token if socket_mode else None, store, identity, background))
 
 
 async def serving(
@@ -124,13 +132,12 @@ async def serving(
     app_token: str | None,
     store: StateStore,
     identity: BotIdentity | None,
-    digests: Digests | None = None,
+    loops: list[Coroutine[Any, Any, None]],
 ) -> None:
     # Beside serving, not before it: a slow Slack must not keep /healthz down; requests that come
-    # first wait for the same answer.
+    # first wait for the same answer. The watch digest and the approval courier run beside it too.
     background = [asyncio.create_task(identity.warm())] if identity is not None else []
-    if digests is not None:
-        background.append(asyncio.create_task(digests.run()))
+    background += [asyncio.create_task(loop) for loop in loops]
     try:
         await serve(asgi, args.host, args.port, app, app_token)
     finally:

@@ -121,6 +121,10 @@ class ConfirmFlow:
             logger.exception("confirmed %s failed", claims.operation)
             await _post(url, render.refusal("Something went wrong on our side; check the audit log."), replace=True)
             return
+        if result.status == "pending_approval":
+            await _post(url, render.outcome(result), replace=True)
+            await self._post_request(client)
+            return
         follow = followup(self.deps.core, op, result, user)
         await _post(url, render.following(result, None, "") if follow else render.outcome(result), replace=True)
         where = self._where(meta, client)
@@ -130,6 +134,17 @@ class ConfirmFlow:
             await post_audit_line(self.deps, client, note)
         if follow is not None:
             await follow(where)
+
+    async def _post_request(self, client: AsyncWebClient) -> None:
+        """Post the new approval request now (any replica's courier would, within a second)."""
+        from bot.approvals import Courier  # noqa: PLC0415 - bot.approvals imports this module's neighbours
+
+        approvals = self.deps.core.confirmer.approvals
+        if approvals is not None and approvals.channel:
+            try:
+                await Courier(self.deps, client, approvals.channel).drain()
+            except Exception:
+                logger.exception("could not post the approval request; the courier will")
 
     @staticmethod
     def _where(meta: dict[str, Any], client: AsyncWebClient) -> Where:

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from bot.parsing import SPECS, Spec
+from tools.approvals import Approval
 from tools.confirm import ConfirmationError, ConfirmResult, Plan
 from tools.errors import InvalidInputError, RegistryError
 from tools.follow import Progress, elapsed_text, progress_line
@@ -212,6 +213,8 @@ def view(out: BaseModel, intro: str | None = None) -> Message:
         return token_created(out)
     if isinstance(out, WatchReport):
         return watch_report(out)
+    if isinstance(out, Approval):
+        return approval_card(out)
     if isinstance(out, RegistryState):
         return message(f"{out.name}: {out.state}", [section(f"*{esc(out.name)}* · {esc(out.state)}")])
     lines = [esc(line) for line in out.lines()] if hasattr(out, "lines") else [esc(out)]
@@ -300,11 +303,14 @@ def outcome(result: ConfirmResult[Any]) -> Message:
         "executed": ":white_check_mark:",
         "created": ":white_check_mark:",
         "declined": ":leftwards_arrow_with_hook:",
+        "pending_approval": ":eyes:",
     }.get(result.status, ":information_source:")
     blocks = [section(f"{icon} {esc(result.message)}")]
     if result.changes and result.status in ("executed", "created"):
         blocks += sections(f"• {esc(c.line())}" for c in result.changes)
-    if result.result is not None and result.status != "declined" and not isinstance(result.result, RegistryState):
+    if isinstance(result.result, Approval):  # the requester's copy: no buttons (those are for someone else)
+        blocks.append(context(f"request `{esc(result.result.id)}` · `/registry approval {esc(result.result.id)}`"))
+    elif result.result is not None and result.status != "declined" and not isinstance(result.result, RegistryState):
         blocks += view(result.result)["blocks"]
     changed = [c.line() for c in result.changes] if result.status in ("executed", "created") else []
     return message("\n".join([result.message, *changed]), blocks[:BLOCK_LIMIT])
@@ -320,6 +326,70 @@ def public_note(user_id: str, claims: Claims) -> str:
         else (f"{claims.confirm_name} in {claims.registry_name}")
     )
     return f"<@{user_id}> {action} {kind} *{esc(target)}* ({esc(claims.target_id or claims.registry_id)})."
+
+
+# ---------------------------------------------------------------- four eyes
+
+APPROVE_ACTION, REJECT_ACTION = "registry_approve", "registry_reject"
+
+
+def who(actor: str) -> str:
+    """``slack:U123`` → a mention; anyone else by name."""
+    return f"<@{actor.split(':', 1)[1]}>" if actor.startswith("slack:") else esc(actor.split(":", 1)[-1])
+
+
+def approval_card(approval: Approval) -> Message:
+    """The request in the approval channel: the preview, who asked and how, and (while pending) the buttons."""
+    action, kind = verb(approval.operation), approval.operation.split("_", 1)[-1].replace("_", " ")
+    pending = approval.status == "pending"
+    title = (
+        f"Approval needed: {action} {kind} {approval.target}"
+        if pending
+        else f"{approval.status.capitalize()}: {action} {kind} {approval.target}"
+    )
+    asked = (
+        f"{who(approval.requested_by)} asked *through an AI assistant* (MCP), acting for them"
+        if approval.by_assistant
+        else f"{who(approval.requested_by)} asked in Slack"
+    )
+    blocks = [header(title[:150]), *sections([esc(line) for line in approval.preview.lines()], per_block=20)]
+    blocks.append(context(f"{asked} · request `{esc(approval.id)}` · expires {approval.expires_at:%Y-%m-%d %H:%M} UTC"))
+    if pending:
+        value = approval.id
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": "registry_approval",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": APPROVE_ACTION,
+                        "style": "primary",
+                        "text": plain("Approve"),
+                        "value": value,
+                        "confirm": {
+                            "title": plain("Approve this change?", 100),
+                            "text": plain(
+                                f"{action} {kind} {approval.target}, asked by someone else. It runs at once.", 300
+                            ),
+                            "confirm": plain("Approve", 30),
+                            "deny": plain("Back", 30),
+                        },
+                    },
+                    {
+                        "type": "button",
+                        "action_id": REJECT_ACTION,
+                        "style": "danger",
+                        "text": plain("Reject"),
+                        "value": value,
+                    },
+                ],
+            }
+        )
+    else:
+        decided = f"decided by {who(approval.decided_by)}" if approval.decided_by else "nobody decided in time"
+        blocks.append(section(f"{esc(approval.outcome or approval.status)} ({decided})"))
+    return message(title, blocks[:BLOCK_LIMIT])
 
 
 # ---------------------------------------------------------------- the watch

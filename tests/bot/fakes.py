@@ -29,6 +29,7 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     responses: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     group_members: dict[str, list[str]] = field(default_factory=dict)
+    emails: dict[str, str] = field(default_factory=dict)  # users.info: user id → profile e-mail
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     socket_envelopes: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
     url: str = ""
@@ -76,6 +77,10 @@ class FakeSlack:
             "views.open": {"ok": True, "view": {"id": "V1"}},
             "chat.postMessage": {"ok": True, "channel": params.get("channel"), "ts": f"{len(self.calls)}.1"},
             "usergroups.users.list": {"ok": True, "users": self.group_members.get(str(params.get("usergroup")), [])},
+            "users.info": {
+                "ok": True,
+                "user": {"id": params.get("user"), "profile": {"email": self.emails.get(str(params.get("user")))}},
+            },
             "apps.connections.open": {"ok": True, "url": self.url.replace("http", "ws") + "/link"},
         }
         return web.json_response(answers.get(method, {"ok": True}))

@@ -22,6 +22,8 @@ def test_manifest_declares_the_command_interactivity_and_minimal_scopes() -> Non
         "commands",
         "im:history",
         "usergroups:read",
+        "users:read",
+        "users:read.email",
     ]
 
 

@@ -112,3 +112,13 @@ async def test_the_password_in_a_store_url_never_reaches_a_message(own_store_ser
 
 def test_without_a_url_the_store_is_this_process_memory() -> None:
     assert open_store(None).name == "memory"
+
+
+async def test_a_queue_hands_each_value_to_one_taker_in_order(store: StateStore) -> None:
+    for n in range(5):
+        await store.push("queue:q", f"v{n}", 60)
+    taken = await asyncio.gather(*(store.pop("queue:q") for _ in range(8)))
+    assert sorted(t for t in taken if t is not None) == [f"v{n}" for n in range(5)]
+    assert taken.count(None) == 3
+    await store.push("queue:q", "later", 60)
+    assert await store.pop("queue:q") == "later"

@@ -13,6 +13,7 @@ it was not in it, so a digest repeats nothing, and "nothing new" posts nothing. 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -35,6 +36,16 @@ SEVERE = frozenset({Severity.CRITICAL, Severity.HIGH})
 GROWTH_RATIO, GROWTH_BYTES = 0.2, 512 * 1024**2  # "grew fast": +20 % and +512 MiB since the last digest
 
 T = TypeVar("T")
+
+
+def short(text: str, size: int = 6) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=size).hexdigest()
+
+
+def remembered(registry_id: str, *parts: str) -> str:
+    """A finding's key in what the digest remembers: ``<registry>:<finding>``, hashed short. Thousands
+    of findings would otherwise keep megabytes of UUIDs and digests in memory and in the store."""
+    return f"{short(registry_id, 4)}:{short(':'.join(parts), 8)}"
 
 
 @dataclass
@@ -83,7 +94,8 @@ class Watch:
         for registry, found in zip(registries, results, strict=True):
             if isinstance(found, RegistryError):
                 report.failed.append(f"{registry.name}: {found.message}")
-                after.seen |= {k for k in before.seen if k.split(":")[1] == registry.id}  # unknown: keep
+                mine = short(registry.id, 4)
+                after.seen |= {k for k in before.seen if k.split(":", 1)[0] == mine}  # not looked at: keep
                 if registry.id in before.storage:
                     after.storage[registry.id] = before.storage[registry.id]
                 continue
@@ -94,7 +106,7 @@ class Watch:
             after.seen |= keys
             state = registry.state
             if state.lower() != "running":
-                key = f"state:{registry.id}:{state}"
+                key = remembered(registry.id, "state", state)
                 detail = f"is {state}, not Running"
                 report.findings.append(
                     Finding(
@@ -137,7 +149,7 @@ class Watch:
             if expiry is None or expiry > now + timedelta(days=days):
                 continue
             state = "expired" if expiry <= now else "expiring"
-            key = f"token:{registry.id}:{token.id}:{state}"
+            key = remembered(registry.id, "token", token.id, state)
             keys.add(key)
             detail = f"expired {day(expiry)}" if state == "expired" else f"expires {day(expiry)}"
             findings.append(_finding("token", registry, token.name, detail, key, before))
@@ -149,7 +161,7 @@ class Watch:
         by_advisory: dict[str, _Spread] = {}
         for image, advisories in zip(images, found, strict=True):
             for advisory_id, severity, fix in advisories:
-                key = f"vuln:{registry.id}:{image.digest}:{advisory_id}"
+                key = remembered(registry.id, "vuln", image.digest, advisory_id)
                 keys.add(key)
                 spread = by_advisory.setdefault(advisory_id, _Spread(severity, fix, f"{host}/{image.reference}"))
                 spread.images += 1

@@ -1,7 +1,8 @@
 """Four eyes in Slack: requests posted in REGISTRY_APPROVAL_CHANNEL, decided there by another writer.
 
 Requests come from either front (a person in Slack, or an AI assistant over MCP on any replica)
-through a queue in the shared state store; whichever replica takes one posts it. A click runs
+through a queue in the shared state store; each is posted once, by whichever replica leases it
+first (a replica dying mid-post leaves it to another after the lease). A click runs
 ``Approvals.decide`` in the core, which makes sure one decision counts, however many replicas got
 clicks. The card then shows the outcome, and a requester who asked in Slack is told in a DM.
 """
@@ -41,18 +42,10 @@ class Courier:
         return self.deps.core.confirmer.approvals
 
     async def drain(self) -> int:
-        posted = 0
-        while (request_id := await self.approvals.queued()) is not None:
-            try:
-                approval = await self.approvals.status(request_id, self.deps.core.confirmer)
-                if approval.status == "pending":
-                    await self.slack.chat_postMessage(channel=self.channel, **render.approval_card(approval))
-                    posted += 1
-            except Exception:
-                logger.exception("could not post approval request %s; queued again", request_id)
-                await self.approvals.store.push("approvals:outbox", request_id, self.approvals.ttl)
-                break
-        return posted
+        async def post(approval: Approval) -> None:
+            await self.slack.chat_postMessage(channel=self.channel, **render.approval_card(approval))
+
+        return await self.approvals.announce(post)
 
     async def run(self, every: float = 1.0) -> None:
         while True:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from fnmatch import fnmatchcase
@@ -163,9 +164,28 @@ class Approvals:
         )
         return ConfirmResult(status="pending_approval", message=message, result=approval)
 
-    async def queued(self) -> str | None:
-        """The next request to post in the approval channel (each taken once, by one replica)."""
-        return await self.store.pop(OUTBOX)
+    async def announce(self, post: Callable[[Approval], Awaitable[None]], *, lease: float = 60.0) -> int:
+        """Post each queued request once, whichever replica gets to it: a replica takes a short lease on
+        a request before posting it, so one that dies meanwhile leaves it to another after the lease,
+        instead of losing the announcement. Returns how many this call posted."""
+        posted = 0
+        for request_id in await self.store.items(OUTBOX):
+            done, posting = f"approval-posted:{request_id}", f"approval-posting:{request_id}"
+            if await self.store.taken(done) or not await self.store.claim(posting, lease):
+                continue
+            try:
+                approval, _ = await self.load(request_id)
+                if approval.status == "pending":
+                    await post(approval)
+                    posted += 1
+            except NotFoundError:
+                pass  # ended long ago: nothing to announce
+            except Exception:
+                await self.store.release(posting)
+                raise
+            await self.store.put(done, "1", self.ttl + KEEP_AFTER)
+            await self.store.remove(OUTBOX, request_id)
+        return posted
 
     async def status(self, request_id: str, confirmer: Confirmer) -> Approval:
         """The request as it stands (a pending one past its time is expired, and audited so once)."""

@@ -47,6 +47,12 @@ class StateStore(Protocol):
     async def pop(self, key: str) -> str | None:
         """Take the oldest value off the queue ``key``: each value is taken once, by one replica."""
 
+    async def items(self, key: str) -> list[str]:
+        """What the queue ``key`` holds, oldest first, without taking anything."""
+
+    async def remove(self, key: str, value: str) -> None:
+        """Take ``value`` out of the queue ``key`` wherever it is."""
+
     async def ping(self) -> bool:
         """True when the store answers (health checks; never raises)."""
 
@@ -108,6 +114,13 @@ class MemoryStore:
     async def pop(self, key: str) -> str | None:
         queue = self._queues.get(key)
         return queue.pop(0) if queue else None
+
+    async def items(self, key: str) -> list[str]:
+        return list(self._queues.get(key, []))
+
+    async def remove(self, key: str, value: str) -> None:
+        queue = self._queues.get(key, [])
+        self._queues[key] = [v for v in queue if v != value]
 
     async def ping(self) -> bool:
         return True
@@ -179,6 +192,13 @@ class RedisStore:
     async def pop(self, key: str) -> str | None:
         found = await self._call("pop", lambda: self._redis.lpop(self._key(key)))
         return str(found) if found is not None else None
+
+    async def items(self, key: str) -> list[str]:
+        found = await self._call("items", lambda: self._redis.lrange(self._key(key), 0, -1))
+        return [str(v) for v in found] if isinstance(found, list) else []
+
+    async def remove(self, key: str, value: str) -> None:
+        await self._call("remove", lambda: self._redis.lrem(self._key(key), 0, value))
 
     async def ping(self) -> bool:
         try:

@@ -27,7 +27,7 @@ from tools.config import SafetySettings
 from tools.emulator.app import EmulatorApp
 from tools.mcp_server import ServerOptions, build_server
 from tools.operations import CATALOGUE, Caller, Core
-from tools.state import RedisStore
+from tools.state import MemoryStore, RedisStore
 
 CHANNEL = "CAPPROVE"
 TTL = 3600
@@ -260,3 +260,35 @@ def bot_deps(bot: BotUnderTest) -> Any:
 def test_covered_resources_need_an_approval_channel() -> None:
     with pytest.raises(ValueError, match="REGISTRY_APPROVAL_CHANNEL must be set too"):
         SafetySettings(registry_approval_required="prod-*")
+
+
+async def test_each_request_is_announced_once_even_when_a_courier_dies(stack: Stack) -> None:
+    ticking = Clock()
+    store = MemoryStore(clock=lambda: ticking.now)
+    core = Core.build(stack.client, stack.audit, settings(), clock=stack.clock, store=store)
+    approvals = core.confirmer.approvals
+    assert approvals is not None
+    op = CATALOGUE["delete_registry"]
+    alice = Caller(f"slack:{ALICE}", "slack")
+    inp = op.input.model_validate({"registry": "sandbox"})
+    plan = await core.confirmer.start(op, inp, alice)
+    await core.confirmer.execute(plan.claims, op, inp, caller=alice)  # type: ignore[union-attr]
+    posted: list[str] = []
+    stuck = asyncio.Event()
+
+    async def dies(approval: Any) -> None:
+        await stuck.wait()
+
+    async def posts(approval: Any) -> None:
+        posted.append(approval.id)
+
+    dying = asyncio.ensure_future(approvals.announce(dies))
+    await asyncio.sleep(0.05)
+    dying.cancel()  # the replica dies while posting: its lease stays
+    with pytest.raises(asyncio.CancelledError):
+        await dying
+    assert await approvals.announce(posts) == 0, "leased by the one that died"
+    ticking.now += 61
+    assert sorted(await asyncio.gather(approvals.announce(posts), approvals.announce(posts))) == [0, 1]
+    assert await approvals.announce(posts) == 0
+    assert len(posted) == 1

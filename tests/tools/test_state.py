@@ -122,3 +122,11 @@ async def test_a_queue_hands_each_value_to_one_taker_in_order(store: StateStore)
     assert taken.count(None) == 3
     await store.push("queue:q", "later", 60)
     assert await store.pop("queue:q") == "later"
+
+
+async def test_a_queue_can_be_read_whole_and_have_one_value_taken_out(store: StateStore) -> None:
+    for value in ("a", "b", "c"):
+        await store.push("queue:r", value, 60)
+    assert await store.items("queue:r") == ["a", "b", "c"]
+    await store.remove("queue:r", "b")
+    assert await store.items("queue:r") == ["a", "c"]

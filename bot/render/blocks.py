@@ -1,0 +1,77 @@
+"""Block Kit building blocks within Slack's limits: escaping, sections split under 3,000 characters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+Message = dict[str, Any]
+SECTION_LIMIT = 3000
+BLOCK_LIMIT = 50
+VALUE_LIMIT = 2000
+METADATA_LIMIT = 3000
+LINES_PER_SECTION = 10
+HOME_LIMIT = 90  # a Home tab holds 100 blocks
+CONFIRM_ACTION = "registry_confirm"
+CANCEL_ACTION = "registry_cancel"
+NEXT_ACTION = "registry_list_next"
+MODAL_CALLBACK = "registry_confirm_modal"
+NAME_BLOCK, NAME_ACTION = "confirm_name", "typed"
+
+
+def esc(text: object) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fallback(text: object) -> str:
+    """The notification text: shown raw by Slack clients, so ``->`` stays ``->`` (``<`` and ``&``
+    are still escaped so nothing in it becomes a link or a mention)."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;")
+
+
+def verb(operation: str) -> str:
+    """``delete_registry`` → ``Delete``."""
+    return operation.split("_", 1)[0].capitalize()
+
+
+def plain(text: str, limit: int = 75) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text if len(text) <= limit else text[: limit - 1] + "…", "emoji": True}
+
+
+def section(text: str) -> dict[str, Any]:
+    assert len(text) <= SECTION_LIMIT, "split long text with sections() before rendering"
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def sections(lines: Iterable[str], per_block: int = LINES_PER_SECTION) -> list[dict[str, Any]]:
+    """Lines grouped into section blocks, each within the 3,000-character limit."""
+    out: list[dict[str, Any]] = []
+    chunk: list[str] = []
+    for raw in lines:
+        line = raw if len(raw) <= SECTION_LIMIT else raw[: SECTION_LIMIT - 1] + "…"
+        if chunk and (len(chunk) >= per_block or len("\n".join([*chunk, line])) > SECTION_LIMIT):
+            out.append(section("\n".join(chunk)))
+            chunk = []
+        chunk.append(line)
+    if chunk:
+        out.append(section("\n".join(chunk)))
+    return out
+
+
+def context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_LIMIT]}]}
+
+
+def header(text: str) -> dict[str, Any]:
+    return {"type": "header", "text": plain(text, 150)}
+
+
+def message(text: str, blocks: list[dict[str, Any]]) -> Message:
+    """``text`` is the notification fallback: plain words."""
+    assert len(blocks) <= BLOCK_LIMIT
+    return {"text": fallback(text)[:SECTION_LIMIT], "blocks": blocks}
+
+
+def with_note(msg: Message, note: str) -> Message:
+    """``msg`` with a context line at the end (the progress of what it shows)."""
+    return {**msg, "text": f"{msg['text']}\n{note}", "blocks": [*msg["blocks"][: BLOCK_LIMIT - 1], context(note)]}

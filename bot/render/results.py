@@ -1,0 +1,205 @@
+"""What operations answer, by type: help, registries, tokens, the watch, the Home tab."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel
+
+from bot.parsing import SPECS, Spec
+from bot.render.approvals import approval_card
+from bot.render.blocks import (
+    BLOCK_LIMIT,
+    HOME_LIMIT,
+    NEXT_ACTION,
+    VALUE_LIMIT,
+    Message,
+    context,
+    esc,
+    header,
+    message,
+    plain,
+    section,
+    sections,
+)
+from tools.approvals import Approval
+from tools.views import (
+    LocationList,
+    NameCheck,
+    RegistryDetail,
+    RegistryList,
+    RegistrySummary,
+    TokenCreated,
+    WatchReport,
+    WriteResult,
+    human_bytes,
+)
+
+# ---------------------------------------------------------------- help and usage
+
+
+def help_message(spec: Spec | None = None, problem: str | None = None, suggestion: str | None = None) -> Message:
+    blocks: list[dict[str, Any]] = []
+    if problem:
+        hint = f" Did you mean `/registry {suggestion}`?" if suggestion else ""
+        blocks.append(section(f":warning: {esc(problem)}.{hint}"))
+    if spec is not None and spec.op is not None:
+        lines = [f"`{esc(spec.usage())}`", esc(spec.summary), *(f"• `{esc(line)}`" for line in spec.flag_help())]
+        blocks += sections(lines)
+    else:
+        blocks.append(section("*Manage IONOS Container Registry registries*"))
+        blocks += sections(f"`{esc(s.usage())}` {esc(s.summary)}" for s in SPECS.values())
+        blocks.append(
+            context(
+                "Registries by name, hostname or UUID. Lists are comma-separated (`--gc-days mon,thu`, "
+                "`--allow 10.0.0.0/8,192.0.2.1`; `--allow none` = unrestricted); times are UTC "
+                "(`--gc-time 1:30`; 01:23 when only days are given). Deletes, replaces and risky updates ask "
+                "you to type the name. `/registry help SUBCOMMAND` for its flags."
+            )
+        )
+    return message(problem or "How to use /registry", blocks)
+
+
+# ---------------------------------------------------------------- lookups
+
+
+def summary_line(reg: RegistrySummary) -> str:
+    host = f"`{esc(reg.hostname)}`" if reg.hostname else "_no hostname yet_"
+    scan = "scan on" if reg.vulnerability_scanning else "scan off"
+    return (
+        f"*{esc(reg.name)}* · {esc(reg.location)} · {esc(reg.state)} · {host} · "
+        f"{human_bytes(reg.storage_bytes)} · {scan} · GC {esc(reg.gc_schedule)}"
+    )
+
+
+def registry_list(result: RegistryList, name_filter: str | None, limit: int) -> Message:
+    title = f"Registries matching “{name_filter}”" if name_filter else "Registries"
+    blocks = [header(title)]
+    if not result.registries:
+        blocks.append(section("No registries match."))
+    blocks += sections(summary_line(r) for r in result.registries)
+    if result.more_available and result.next_cursor:
+        value = json.dumps({"f": name_filter, "l": limit, "c": result.next_cursor}, separators=(",", ":"))
+        blocks.append(context(f"{len(result.registries)} shown; more on the next page."))
+        if len(value) <= VALUE_LIMIT:
+            blocks.append(
+                {
+                    "type": "actions",
+                    "block_id": "registry_list_paging",
+                    "elements": [
+                        {"type": "button", "action_id": NEXT_ACTION, "text": plain("Next page"), "value": value}
+                    ],
+                }
+            )
+        else:
+            blocks.append(context("The next page token is too long for a button; narrow the filter."))
+    else:
+        blocks.append(context(f"{len(result.registries)} shown; that is all."))
+    return message(f"{title}: {len(result.registries)} shown", blocks)
+
+
+def registry_card(reg: RegistryDetail, intro: str | None = None) -> Message:
+    fields = [
+        ("Location", reg.location),
+        ("State", reg.state),
+        ("Hostname", reg.hostname or "not yet allocated"),
+        ("Storage", human_bytes(reg.storage_bytes)),
+        ("Vulnerability scanning", "on" if reg.vulnerability_scanning else "off"),
+        ("Garbage collection", reg.gc_schedule),
+        ("API allow list", ", ".join(reg.api_subnet_allow_list) or "unrestricted"),
+        ("Created", f"{reg.created_by or '?'}, {reg.created_date:%Y-%m-%d}" if reg.created_date else "?"),
+    ]
+    blocks: list[dict[str, Any]] = [section(esc(intro))] if intro else []
+    blocks.append(header(reg.name))
+    blocks.append(
+        {
+            "type": "section",
+            "fields": [{"type": "mrkdwn", "text": f"*{label}*\n{esc(value)[:1900]}"} for label, value in fields],
+        }
+    )
+    modified = f" · last modified by {esc(reg.last_modified_by)}" if reg.last_modified_by else ""
+    blocks.append(context(f"id `{reg.id}`{modified}"))
+    return message(intro or f"Registry {reg.name}", blocks)
+
+
+def locations(result: LocationList) -> Message:
+    return message("Locations", [section("*Locations:* " + ", ".join(f"`{esc(loc)}`" for loc in result.locations))])
+
+
+def name_check(result: NameCheck) -> Message:
+    icon = {"available": ":white_check_mark:", "taken": ":no_entry:", "invalid": ":warning:"}[result.status.value]
+    return message(result.message, [section(f"{icon} {esc(result.message)}")])
+
+
+def view(out: BaseModel, intro: str | None = None) -> Message:
+    """Any operation's output, by its type; anything without a renderer is shown as its lines."""
+    if isinstance(out, RegistryList):
+        return registry_list(out, None, len(out.registries) or 20)
+    if isinstance(out, WriteResult):
+        return registry_card(out.registry, intro=intro or out.message)
+    if isinstance(out, RegistryDetail):
+        return registry_card(out, intro=intro)
+    if isinstance(out, LocationList):
+        return locations(out)
+    if isinstance(out, NameCheck):
+        return name_check(out)
+    if isinstance(out, TokenCreated):
+        return token_created(out)
+    if isinstance(out, WatchReport):
+        return watch_report(out)
+    if isinstance(out, Approval):
+        return approval_card(out)
+    lines = [esc(line) for line in out.lines()] if hasattr(out, "lines") else [esc(out)]
+    blocks = sections(lines)
+    if len(blocks) > BLOCK_LIMIT - 1:
+        shown = sum(b["text"]["text"].count("\n") + 1 for b in blocks[: BLOCK_LIMIT - 1])
+        blocks = [*blocks[: BLOCK_LIMIT - 1], context(f"{len(lines) - shown} more lines not shown: narrow the query.")]
+    return message(intro or (out.lines()[0] if hasattr(out, "lines") else "Done"), blocks)
+
+
+def token_created(out: TokenCreated) -> Message:
+    """The one message that carries a password: only ever sent ephemerally, to the person who asked."""
+    blocks = [section(f":key: {esc(out.message)}"), *sections(esc(line) for line in out.token.lines())]
+    if out.password is not None:
+        secret = out.password.get_secret_value()
+        blocks.append(section(f"*Password* (shown once, only to you; store it now):\n```{esc(secret)}```"))
+    blocks.append(context("Nobody else sees this message, and the password is in no log or audit record."))
+    return message(out.message, blocks)
+
+
+# ---------------------------------------------------------------- the watch
+
+WATCH_LINES = 12  # per kind of finding; the rest is counted, and `/registry watch` shows it all in text
+
+
+def watch_report(report: WatchReport, title: str = "Registry watch") -> Message:
+    """The watch's findings, by kind, new ones marked; the digest and `/registry watch` alike."""
+    checked = f"{report.registries_checked} registries checked {report.checked_at:%Y-%m-%d %H:%M} UTC"
+    if report.empty:
+        return message(
+            f"{title}: nothing to worry about", [section(f":white_check_mark: Nothing to worry about ({checked}).")]
+        )
+    blocks = [header(title), context(checked)]
+    for heading, lines in report.sections():
+        shown = [f"• {esc(line)}".replace("  [new]", " :new:") for line in lines[:WATCH_LINES]]
+        if len(lines) > WATCH_LINES:
+            shown.append(f"_… and {len(lines) - WATCH_LINES} more_")
+        blocks += sections([f"*{esc(heading)}*", *shown], per_block=WATCH_LINES + 2)
+    counts = ", ".join(f"{len(lines)} {heading.split(' ')[0].lower()}" for heading, lines in report.sections())
+    return message(f"{title}: {counts}", blocks[:BLOCK_LIMIT])
+
+
+def home(result: RegistryList, protected: dict[str, str], at: str) -> dict[str, Any]:
+    """The App Home tab: every registry at a glance, as ``/registry list`` shows them."""
+    shown = result.registries[:HOME_LIMIT]
+    blocks: list[dict[str, Any]] = [header("Registries")]
+    blocks.append(context(f"{len(result.registries)} registries · as of {esc(at)} · `/registry help` for commands"))
+    for reg in shown:
+        lock = f" · :lock: protected (`{esc(protected[reg.name])}`)" if reg.name in protected else ""
+        blocks.append(section(summary_line(reg) + lock))
+    if not shown:
+        blocks.append(section("No registries yet: `/registry create NAME --location de/fra`."))
+    if len(result.registries) > len(shown) or result.more_available:
+        blocks.append(context("More registries than fit here: `/registry list` pages through all of them."))
+    return {"type": "home", "blocks": blocks}

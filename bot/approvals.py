@@ -4,14 +4,14 @@ Requests come from either front (a person in Slack, or an AI assistant over MCP 
 through a queue in the shared state store; each is posted once, by whichever replica leases it
 first (a replica dying mid-post leaves it to another after the lease). A click runs
 ``Approvals.decide`` in the core, which makes sure one decision counts, however many replicas got
-clicks. The card then shows the outcome, and a requester who asked in Slack is told in a DM.
+clicks. The card then shows the outcome, and the requester is told in a DM. A request nobody
+decided turns to Expired on its card when its time comes, once across replicas.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -19,17 +19,18 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import render
 from bot.commands import BotDeps, members_lookup, post_audit_line
-from tools.approvals import Approval, Approvals
+from bot.people import People
+from tools.approvals import Approval, Approvals, Card
 from tools.audit import Outcome
 from tools.errors import RegistryError
-from tools.operations import CATALOGUE, Caller
+from tools.operations import CATALOGUE
 
 logger = logging.getLogger("bot.approvals")
-EMAIL_TTL = 600.0
 
 
 class Courier:
-    """Posts queued approval requests in the channel (each once, by whichever replica takes it)."""
+    """Posts queued approval requests in the channel, and marks the ones nobody decided in time as
+    expired when their time comes (each once, by whichever replica takes it)."""
 
     def __init__(self, deps: BotDeps, slack: AsyncWebClient, channel: str) -> None:
         self.deps = deps
@@ -42,43 +43,34 @@ class Courier:
         return self.deps.core.confirmer.approvals
 
     async def drain(self) -> int:
-        async def post(approval: Approval) -> None:
-            await self.slack.chat_postMessage(channel=self.channel, **render.approval_card(approval))
+        async def post(approval: Approval) -> Card | None:
+            posted = await self.slack.chat_postMessage(channel=self.channel, **render.approval_card(approval))
+            channel, ts = posted.get("channel"), posted.get("ts")
+            return Card(str(channel), str(ts)) if channel and ts else None
 
         return await self.approvals.announce(post)
 
+    async def settle(self) -> int:
+        """Requests past their time: the card turns to Expired, the requester is told."""
+
+        async def tell(approval: Approval, card: Card | None) -> None:
+            if card is not None:
+                await self.slack.chat_update(channel=card.channel, ts=card.ts, **render.approval_card(approval))
+            await tell_requester(approval, self.slack, self.deps.people)
+
+        return await self.approvals.settle_expired(self.deps.core.confirmer, tell)
+
     async def run(self, every: float = 1.0) -> None:
         while True:
-            try:
-                await self.drain()
-            except Exception:  # the store away: the next round tries again
-                logger.warning("could not look for approval requests", exc_info=True)
+            for step in (self.drain, self.settle):
+                try:
+                    await step()
+                except Exception:  # the store or Slack away: the next round tries again
+                    logger.warning("approval requests: %s failed; trying again", step.__name__, exc_info=True)
             await asyncio.sleep(every)
 
 
-class Emails:
-    """A Slack user's e-mail address (users.info), to tell people apart across fronts; cached."""
-
-    def __init__(self) -> None:
-        self._known: dict[str, tuple[float, str | None]] = {}
-
-    async def of(self, user: str, client: AsyncWebClient) -> str | None:
-        found = self._known.get(user)
-        if found is not None and time.monotonic() - found[0] < EMAIL_TTL:
-            return found[1]
-        try:
-            answer = await client.users_info(user=user)
-            email = ((answer.get("user") or {}).get("profile") or {}).get("email")
-        except Exception:  # missing scope: the core then refuses where it cannot tell people apart
-            logger.warning("could not read the e-mail of %s (users:read.email)", user, exc_info=True)
-            email = None
-        self._known[user] = (time.monotonic(), email if isinstance(email, str) else None)
-        return self._known[user][1]
-
-
 def register(app: AsyncApp, deps: BotDeps) -> None:
-    emails = Emails()
-
     async def decide(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
         await ack()
         action = body["actions"][0]
@@ -98,7 +90,7 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
             text = f"Only {deps.access.who_can_write()} may approve or reject changes (REGISTRY_BOT_WRITERS)."
             await respond(**render.refusal(text), response_type="ephemeral", replace_original=False)
             return
-        caller = Caller(f"slack:{user}", "slack", email=await emails.of(user, client))
+        caller = await deps.people.caller(user, client)
         try:
             pending = await approvals.status(request_id, deps.core.confirmer)
             op = CATALOGUE[pending.operation]
@@ -112,7 +104,7 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
                 await respond(**render.approval_card(current), replace_original=True)
             return
         await respond(**render.approval_card(decided), replace_original=True)
-        await tell_requester(decided, client)
+        await tell_requester(decided, client, deps.people)
         await post_audit_line(deps, client, f"{render.who(caller.actor)} {decided.status}: {decided.outcome}")
 
     app.action(render.APPROVE_ACTION)(decide)
@@ -126,12 +118,17 @@ async def _current(approvals: Approvals, request_id: str, deps: BotDeps) -> Appr
         return None
 
 
-async def tell_requester(approval: Approval, client: AsyncWebClient) -> None:
-    """A requester who asked in Slack hears the outcome in a DM; an assistant's requester asks get_approval."""
-    if not approval.requested_by.startswith("slack:"):
+async def tell_requester(approval: Approval, client: AsyncWebClient, people: People) -> None:
+    """The requester hears the outcome in a DM: a Slack requester directly; an assistant's person when
+    their e-mail is a Slack account here (else the assistant reads it with get_approval)."""
+    front, _, name = approval.requested_by.partition(":")
+    user = name if front == "slack" else None
+    if user is None and front == "mcp" and "@" in name:
+        user = await people.user_with(name, client)
+    if user is None:
         return
-    user = approval.requested_by.split(":", 1)[1]
-    text = f"Your request {approval.id} ({approval.operation} {approval.target}): {approval.outcome}"
+    via = " (asked through your AI assistant)" if front == "mcp" else ""
+    text = f"Your request {approval.id}{via} ({approval.operation} {approval.target}): {approval.outcome}"
     try:
         await client.chat_postMessage(channel=user, text=render.esc(text))
     except Exception:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import render
 from bot.access import Access, mention
 from bot.parsing import SPECS, Request, Spec, UsageError, parse
+from bot.people import People, caller_of
 from bot.progress import Followup, Where, followup
 from tools.confirm import ConfirmResult, Plan
 from tools.errors import FieldProblem, InvalidInputError, RegistryError
@@ -23,7 +24,6 @@ from tools.operations import CATALOGUE, Caller, Core, ListInput, Operation
 from tools.views import TokenCreated
 
 logger = logging.getLogger("bot.commands")
-FRONT = "slack"
 
 
 @dataclass
@@ -31,14 +31,14 @@ class BotDeps:
     core: Core
     access: Access
     audit_channel: str | None = None
+    people: People = field(default_factory=People)
 
-
-def caller_of(user_id: str) -> Caller:
-    return Caller(f"slack:{user_id}", FRONT)
-
-
-def actor_of(user_id: str) -> str:
-    return caller_of(user_id).actor
+    async def asker(self, user: str, client: AsyncWebClient) -> Caller:
+        """Someone starting a change: with their e-mail when four eyes is on (it compares people by it)."""
+        approvals = self.core.confirmer.approvals
+        if approvals is None or not approvals.patterns:
+            return caller_of(user)
+        return await self.people.caller(user, client)
 
 
 def members_lookup(client: AsyncWebClient) -> Callable[[str], Awaitable[set[str]]]:
@@ -156,6 +156,8 @@ async def answer(
             "registries from Slack (REGISTRY_BOT_WRITERS). Ask one of them, or an admin to add you."
         )
         return Answer(refusal, private=True)
+    if request.op.writes:
+        caller = await deps.asker(user, client)
     try:
         return await perform(deps, request, caller, user, client, thread)
     except InvalidInputError as err:

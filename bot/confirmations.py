@@ -16,7 +16,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot import render
-from bot.commands import BotDeps, caller_of, executed, operation_of, post_audit_line
+from bot.commands import BotDeps, executed, operation_of, post_audit_line
+from bot.people import caller_of
 from bot.progress import Where, followup
 from tools.confirm import ConfirmationError
 from tools.errors import RegistryError
@@ -89,7 +90,6 @@ class ConfirmFlow:
     ) -> None:
         confirmer = self.deps.core.confirmer
         user = body["user"]["id"]
-        caller = caller_of(user)
         meta = _loads(view.get("private_metadata"))
         token = str(meta.get("t", ""))
         claims = confirmer.signer.verify(token)
@@ -100,6 +100,7 @@ class ConfirmFlow:
             )
             return
         await ack()
+        caller = await self.deps.asker(user, client)  # after the ack: it may ask Slack for the e-mail
         url = meta.get("u")
         op = operation_of(claims.operation) if claims is not None else None
         if claims is None or op is None:

@@ -19,7 +19,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import render
-from bot.commands import BotDeps, answer, answered, caller_of
+from bot.commands import BotDeps, answer, answered
+from bot.people import caller_of
 from bot.progress import Where
 from tools.operations import CATALOGUE, ListInput
 from tools.state import StoreUnavailableError

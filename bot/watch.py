@@ -1,10 +1,13 @@
 """The periodic watch digest in ``REGISTRY_WATCH_CHANNEL``: one per interval, whatever the replicas.
 
 Time is cut into slots of ``REGISTRY_WATCH_INTERVAL`` seconds. Every replica looks every
-``tick`` seconds: the first to claim the slot's lease in the shared store runs the watch, posts
-what is new (nothing new: nothing posted), then marks the slot done. A replica that dies mid-run
-leaves its lease to expire, and another replica runs that slot at its next look: a digest is
-never lost, and never posted twice while its replica lives.
+``tick_every`` seconds (30, or a quarter of the interval when that is shorter): the first to claim
+the slot's lease in the shared store runs the watch, posts what is new (nothing new: nothing
+posted), then marks the slot done. The lease (5 minutes, or the interval when shorter) is renewed
+while the run lasts, however long it takes; a replica that dies mid-run stops renewing it, it
+runs out, and another replica runs that slot at its next look. So a digest is never lost, and never
+posted twice while its replica lives (one dying in the instant between posting and marking the
+slot done is the one case that repeats it).
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import render
 from tools.operations import Core
+from tools.state import Lease
 
 logger = logging.getLogger("bot.watch")
 LEASE = 300.0  # seconds one replica may take over a digest before another one may take it over
@@ -33,6 +37,7 @@ class Digests:
         *,
         clock: Callable[[], float] = time.time,
         lease: float = LEASE,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.core = core
         self.slack = slack
@@ -41,6 +46,7 @@ class Digests:
         self.clock = clock
         self.lease = min(lease, interval)
         self.tick_every = min(30.0, interval / 4)
+        self.sleep = sleep
 
     def slot(self) -> int:
         return int(self.clock() // self.interval)
@@ -48,19 +54,25 @@ class Digests:
     async def tick(self) -> bool:
         """Run this slot's digest if nobody has (or is); True when this replica ran it."""
         slot, store = self.slot(), self.core.store
-        done, lease = f"watch:done:{slot}", f"watch:lease:{slot}"
-        if await store.taken(done) or not await store.claim(lease, self.lease):
+        done = f"watch:done:{slot}"
+        lease = Lease(store, f"watch:lease:{slot}", self.lease, sleep=self.sleep)
+        if await store.taken(done) or not await lease.take():
             return False
         try:
-            found = await self.core.watch.look(self.core.now())
-            new = found.report.only_new()
-            if not new.empty:
-                await self.slack.chat_postMessage(channel=self.channel, **render.watch_report(new, "Registry watch"))
-            await store.put(done, "1", self.interval * 2)
-            await self.core.watch.remember(found.memory)
+            async with lease:
+                found = await self.core.watch.look(self.core.now())
+                if lease.lost:  # the store was away longer than the lease: another replica has the slot
+                    return False
+                new = found.report.only_new()
+                if not new.empty:
+                    await self.slack.chat_postMessage(
+                        channel=self.channel, **render.watch_report(new, "Registry watch")
+                    )
+                await store.put(done, "1", self.interval * 2)
+                await self.core.watch.remember(found.memory)
         except Exception:
             logger.exception("the watch digest failed; another look will retry it")
-            await store.release(lease)
+            await lease.release()
             return False
         return True
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
-import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -13,8 +11,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
+from tests.helpers.identity import IdentityProvider, rsa_key
+from tests.helpers.servers import LiveServer, serve_in_thread
 from tests.store_server import StoreServer
 from tools import ApiSettings, RegistryClient
 from tools.audit import AuditLog, AuditRecord
@@ -87,35 +86,6 @@ async def client(emulator: EmulatorApp) -> AsyncIterator[RegistryClient]:
     transport = httpx.ASGITransport(app=emulator)
     async with RegistryClient(api_settings("http://emulator"), transport=transport) as c:
         yield c
-
-
-@dataclass
-class LiveServer:
-    url: str
-    app: object
-    server: uvicorn.Server
-    thread: threading.Thread
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
-
-def serve_in_thread(app: object) -> LiveServer:
-    """Serve an ASGI app with uvicorn on 127.0.0.1 and a free port, in a background thread."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="error", access_log=False, lifespan="off")  # type: ignore[arg-type]
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
-    thread.start()
-    for _ in range(500):
-        if server.started:
-            break
-        threading.Event().wait(0.01)
-    return LiveServer(f"http://127.0.0.1:{port}", app, server, thread)
 
 
 @pytest.fixture(scope="session")
@@ -202,3 +172,18 @@ def own_store_server(tmp_path: Path) -> Iterator[StoreServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def idp() -> Iterator[IdentityProvider]:
+    """An OAuth identity provider on loopback (one signing key) for the whole session."""
+    provider = IdentityProvider(keys=[rsa_key("key-1")]).start()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def fresh_idp(idp: IdentityProvider) -> IdentityProvider:
+    idp.keys = idp.keys[:1]
+    idp.jwks_fetches = 0
+    return idp

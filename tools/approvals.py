@@ -6,7 +6,11 @@ run: it becomes a request, kept in the state store (so every replica sees it) an
 approval channel. A writer other than the requester approves or rejects it there; on approval it
 runs once (the decision is an atomic claim, however many replicas see the click), after checking
 that the resource is unchanged since the preview. Every step is audited. A request not decided
-within ``REGISTRY_APPROVAL_TTL`` seconds expires.
+within ``REGISTRY_APPROVAL_TTL`` seconds expires at that time (``settle_expired``), its card marked.
+
+Nobody approves their own change, whichever fronts the two used: people are compared by actor,
+and across fronts by verified e-mail (``tools.people``). Where that cannot tell them apart, the
+approval is refused, never taken as someone else's.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
@@ -25,16 +29,20 @@ from tools import metrics
 from tools.audit import Outcome
 from tools.errors import NotFoundError, RegistryError
 from tools.models import View
-from tools.previews import Preview
+from tools.people import Caller, Sameness, same_person, told_apart_from
+from tools.previews import Preview, Target
 from tools.state import StateStore
 from tools.tokens import Claims
 
 if TYPE_CHECKING:
     from tools.confirm import Change, Confirmer, ConfirmResult
     from tools.models import InputModel
-    from tools.operations.catalogue import Caller, Operation
+    from tools.operations.catalogue import Operation
 
 OUTBOX = "approvals:outbox"
+OPEN = "approvals:open"  # requests not yet seen through to the end (their expiry included)
+# Approvals are decided in the Slack approval channel: the people who approve are Slack accounts.
+APPROVERS_FRONT = "slack"
 KEEP_AFTER = 86400.0  # a decided request stays readable (its status) this long after it expires
 
 
@@ -85,6 +93,20 @@ class ApprovalError(RegistryError):
     default_hint = "Ask another writer, or look at the request with get_approval / `/registry approval ID`."
 
 
+@dataclass(frozen=True)
+class Card:
+    """Where a request's card was posted, so it can be changed later (its expiry)."""
+
+    channel: str
+    ts: str
+
+
+def key_of(claims: Claims) -> str:
+    """What globs match for the resource ``claims`` act on: ``registry`` or ``registry/target``."""
+    target = claims.target_name
+    return claims.registry_name if target in ("", claims.registry_name) else f"{claims.registry_name}/{target}"
+
+
 class Approvals:
     def __init__(self, store: StateStore, patterns: tuple[str, ...], ttl: float, channel: str | None) -> None:
         self.store = store
@@ -94,11 +116,22 @@ class Approvals:
 
     def required(self, claims: Claims) -> str | None:
         """The ``REGISTRY_APPROVAL_REQUIRED`` glob covering what ``claims`` acts on, if any."""
-        if not self.patterns:
+        return self.covering(key_of(claims))
+
+    def covering(self, key: str) -> str | None:
+        return matching(self.patterns, key) if self.patterns else None
+
+    def unapprovable(self, target: Target, caller: Caller) -> str | None:
+        """Why a request from ``caller`` on ``target`` could never be approved, if it could not: the
+        approvers could never be told apart from the requester (fail closed, before anything is asked)."""
+        pattern = self.covering(target.protection_key)
+        if pattern is None or told_apart_from(caller, APPROVERS_FRONT):
             return None
-        target = claims.target_name
-        key = claims.registry_name if target in ("", claims.registry_name) else f"{claims.registry_name}/{target}"
-        return matching(self.patterns, key)
+        return (
+            f"{target.protection_key} needs a second person's approval (REGISTRY_APPROVAL_REQUIRED matches "
+            f"{pattern!r}), and this connection does not say who you are (no verified e-mail address), so "
+            "nobody approving in Slack could be told apart from you"
+        )
 
     # ------------------------------------------------------------ the record
 
@@ -153,6 +186,7 @@ class Approvals:
             "safe_only": caller.safe_only,
         }
         await self._save(approval, extra)
+        await self.store.push(OPEN, approval.id, self.ttl + KEEP_AFTER)
         await self.store.push(OUTBOX, approval.id, self.ttl)
         confirmer.record_claims(claims, caller, Outcome.REQUESTED, f"approval {approval.id} requested")
         metrics.count_confirmation("pending_approval")
@@ -164,10 +198,11 @@ class Approvals:
         )
         return ConfirmResult(status="pending_approval", message=message, result=approval)
 
-    async def announce(self, post: Callable[[Approval], Awaitable[None]], *, lease: float = 60.0) -> int:
+    async def announce(self, post: Callable[[Approval], Awaitable[Card | None]], *, lease: float = 60.0) -> int:
         """Post each queued request once, whichever replica gets to it: a replica takes a short lease on
         a request before posting it, so one that dies meanwhile leaves it to another after the lease,
-        instead of losing the announcement. Returns how many this call posted."""
+        instead of losing the announcement. Where the card went is kept (to mark it expired later).
+        Returns how many this call posted."""
         posted = 0
         for request_id in await self.store.items(OUTBOX):
             done, posting = f"approval-posted:{request_id}", f"approval-posting:{request_id}"
@@ -176,8 +211,10 @@ class Approvals:
             try:
                 approval, _ = await self.load(request_id)
                 if approval.status == "pending":
-                    await post(approval)
+                    card = await post(approval)
                     posted += 1
+                    if card is not None:
+                        await self._keep_card(request_id, card)
             except NotFoundError:
                 pass  # ended long ago: nothing to announce
             except Exception:
@@ -186,6 +223,11 @@ class Approvals:
             await self.store.put(done, "1", self.ttl + KEEP_AFTER)
             await self.store.remove(OUTBOX, request_id)
         return posted
+
+    async def _keep_card(self, request_id: str, card: Card) -> None:
+        approval, body = await self.load(request_id)  # again: a decision may have landed while posting
+        body["card"] = asdict(card)
+        await self._save(approval, {k: v for k, v in body.items() if k != "view"})
 
     async def status(self, request_id: str, confirmer: Confirmer) -> Approval:
         """The request as it stands (a pending one past its time is expired, and audited so once)."""
@@ -197,12 +239,46 @@ class Approvals:
     async def _expire(self, confirmer: Confirmer, approval: Approval, body: dict[str, Any]) -> Approval:
         if await self.store.claim(f"approval-decided:{approval.id}", KEEP_AFTER):
             claims = Claims(**body["claims"])
-            confirmer.record_claims(claims, _caller(body, approval), Outcome.EXPIRED, f"approval {approval.id} expired")
+            confirmer.record_claims(
+                claims, requester_of(body, approval), Outcome.EXPIRED, f"approval {approval.id} expired"
+            )
             approval = approval.model_copy(update={"status": "expired", "outcome": "Nobody approved it in time."})
             await self._save(approval, {k: v for k, v in body.items() if k != "view"})
         else:
             approval, _ = await self.load(approval.id)
         return approval
+
+    async def settle_expired(
+        self, confirmer: Confirmer, tell: Callable[[Approval, Card | None], Awaitable[None]], *, lease: float = 60.0
+    ) -> int:
+        """At its time, not on the next click: each request nobody decided is expired (audited once) and
+        ``tell`` runs once for it (its card marked, the requester told), whichever replica gets there
+        first; a replica that dies while telling leaves it to another after the lease. Returns how
+        many this call told."""
+        told = 0
+        for request_id in await self.store.items(OPEN):
+            try:
+                approval, body = await self.load(request_id)
+            except NotFoundError:
+                await self.store.remove(OPEN, request_id)
+                continue
+            if approval.status == "pending" and confirmer.now() > approval.expires_at:
+                approval = await self._expire(confirmer, approval, body)
+            if approval.status == "pending":
+                continue  # not due yet, or being decided right now
+            if approval.status == "expired":
+                done, telling = f"approval-told:{request_id}", f"approval-telling:{request_id}"
+                if await self.store.taken(done) or not await self.store.claim(telling, lease):
+                    continue
+                try:
+                    await tell(approval, card_of(body))
+                except Exception:
+                    await self.store.release(telling)
+                    raise
+                await self.store.put(done, "1", KEEP_AFTER)
+                told += 1
+            await self.store.remove(OPEN, request_id)
+        return told
 
     # ------------------------------------------------------------ deciding
 
@@ -217,23 +293,12 @@ class Approvals:
             expired = await self._expire(confirmer, approval, body)
             raise ApprovalError(f"request {approval.id} expired at {expired.expires_at:%H:%M} UTC; nothing ran")
         claims = Claims(**body["claims"])
-        requester_email = body.get("email")
-        same = approver.actor == approval.requested_by or (
-            requester_email is not None and approver.email is not None and approver.email == requester_email
-        )
-        if same:
-            confirmer.record_claims(claims, approver, Outcome.DENIED, f"self-approval of {approval.id} refused")
-            raise ApprovalError(
-                "refused: you asked for this change, so someone else must approve it (four eyes)",
-                hint="Ask another writer to approve it.",
-            )
-        if requester_email is not None and approver.email is None and approver.front != approval.front:
-            confirmer.record_claims(claims, approver, Outcome.DENIED, f"approver of {approval.id} not identifiable")
-            raise ApprovalError(
-                f"refused: {approval.requested_by} asked through an AI assistant, and your e-mail address could "
-                "not be read to be sure you are someone else",
-                hint="The bot needs the users:read.email scope; see the README's Slack set-up.",
-            )
+        requester = requester_of(body, approval)
+        refusal = _refusal(same_person(requester, approver), requester, approver)
+        if refusal is not None:
+            detail, error = refusal
+            confirmer.record_claims(claims, approver, Outcome.DENIED, f"approval {approval.id}: {detail}")
+            raise error
         if not await self.store.claim(f"approval-decided:{approval.id}", KEEP_AFTER):
             current, _ = await self.load(approval.id)
             raise ApprovalError(f"request {approval.id} is already being decided ({current.status})")
@@ -247,15 +312,42 @@ class Approvals:
             await self._save(approval, keep)
             return approval
         confirmer.record_claims(claims, approver, Outcome.APPROVED, f"approval {approval.id} approved")
-        requester = _caller(body, approval)
         inp = op.input.model_validate(body["args"])
-        status, outcome = await confirmer.run_approved(claims, op, inp, requester, approver.actor)
+        status, outcome = await confirmer.run_approved(claims, op, inp, requester, approver.actor, approval.id)
         approval = approval.model_copy(update={**decided, "status": status, "outcome": outcome})
         await self._save(approval, keep)
         return approval
 
 
-def _caller(body: dict[str, Any], approval: Approval) -> Caller:
-    from tools.operations.catalogue import Caller  # noqa: PLC0415 - the catalogue imports the core
+def _refusal(sameness: Sameness, requester: Caller, approver: Caller) -> tuple[str, ApprovalError] | None:
+    """Why ``approver`` may not decide ``requester``'s request, if they may not: the audit's words and
+    the person's. Unknown is refused like same (fail closed)."""
+    if sameness is Sameness.DIFFERENT:
+        return None
+    if sameness is Sameness.SAME:
+        return "self-approval refused", ApprovalError(
+            "refused: you asked for this change, so someone else must approve it (four eyes)",
+            hint="Ask another writer to approve it.",
+        )
+    how = " through an AI assistant" if requester.front == "mcp" else f" in {requester.front}"
+    if requester.email is None:
+        return "requester not identifiable", ApprovalError(
+            f"refused: {requester.actor} asked{how} without a verified e-mail address, so nobody can be sure "
+            "you are someone else (four eyes)",
+            hint="Nothing ran. The requester can ask again from Slack, or through MCP signed in with OAuth.",
+        )
+    return "approver not identifiable", ApprovalError(
+        f"refused: {requester.actor} asked{how}, and your e-mail address could not be read to be sure you are "
+        "someone else (four eyes)",
+        hint="The bot needs the users:read.email scope; see the README's Slack set-up.",
+    )
 
+
+def card_of(body: dict[str, Any]) -> Card | None:
+    found = body.get("card")
+    return Card(str(found["channel"]), str(found["ts"])) if isinstance(found, dict) else None
+
+
+def requester_of(body: dict[str, Any], approval: Approval) -> Caller:
+    """The person who asked, as they were when they asked (front, e-mail, what they may do)."""
     return Caller(approval.requested_by, approval.front, bool(body.get("safe_only")), body.get("email"))

@@ -40,6 +40,7 @@ class AuditRecord(BaseModel):
     time: datetime = Field(default_factory=lambda: datetime.now(UTC))
     front: str
     actor: str
+    email: str | None = None  # the person's verified address, when the front knew it (ties fronts together)
     operation: str
     registry_id: str | None
     registry_name: str | None
@@ -66,6 +67,7 @@ class AuditLog:
         actor: str,
         operation: str,
         outcome: Outcome,
+        email: str | None = None,
         registry_id: str | None = None,
         registry_name: str | None = None,
         resource: str | None = None,
@@ -76,6 +78,7 @@ class AuditLog:
         entry = AuditRecord(
             front=front,
             actor=actor,
+            email=email,
             operation=operation,
             outcome=outcome,
             registry_id=registry_id,
@@ -106,17 +109,20 @@ def audited(
     *,
     actor: str,
     front: str,
+    email: str | None = None,
     registry_id: str | None = None,
     registry_name: str | None = None,
     resource: str | None = None,
     fields: list[str] | None = None,
+    detail: str | None = None,
 ) -> Iterator[None]:
     """Run the API call inside the block; record executed or failed with the IONOS request id."""
 
-    def record(outcome: Outcome, request_id: str | None, detail: str | None = None) -> None:
+    def record(outcome: Outcome, request_id: str | None, why: str | None = None) -> None:
         audit.record(
             front=front,
             actor=actor,
+            email=email,
             operation=operation,
             outcome=outcome,
             registry_id=registry_id,
@@ -124,7 +130,7 @@ def audited(
             resource=resource,
             changed_fields=fields,
             request_id=request_id,
-            detail=detail,
+            detail="; ".join(d for d in (detail, why) if d) or None,
         )
 
     with capture_request_ids() as ids:

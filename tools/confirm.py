@@ -30,6 +30,7 @@ from tools.config import SafetySettings
 from tools.errors import NotFoundError, RegistryError
 from tools.logs import bind_actor
 from tools.models import InputModel
+from tools.people import Caller
 from tools.previews import FieldChange, Preview, Target
 from tools.resolve import registry_name_of
 from tools.state import MemoryStore, StateStore, StoreUnavailableError
@@ -37,7 +38,7 @@ from tools.tokens import Claims, TokenSigner
 
 if TYPE_CHECKING:
     from tools.approvals import Approvals
-    from tools.operations.catalogue import Caller, Operation
+    from tools.operations.catalogue import Operation
 
 Status = Literal[
     "executed", "created", "unchanged", "already_deleting", "confirmation_required", "declined", "pending_approval"
@@ -207,6 +208,16 @@ class Confirmer:
                 reason="safe_only",
                 hint="Ask the operator, or make the change from Slack or a server without --disable-destructive.",
             )
+        why_not = self.approvals.unapprovable(target, caller) if self.approvals is not None else None
+        if why_not is not None:
+            self._deny(op.name, target, caller, "four eyes: the requester cannot be told apart from approvers")
+            raise ConfirmationError(
+                f"refused: {why_not}; nothing changed",
+                outcome=Outcome.DENIED,
+                reason="unidentified",
+                hint="Make this change from Slack, or through MCP signed in with OAuth (REGISTRY_MCP_OAUTH_ISSUER), "
+                "whose access token carries your e-mail.",
+            )
         assert change.preview is not None, f"{op.name}: a risky change needs a preview"
         warnings = list(dict.fromkeys([*risks, *change.preview.warnings]))
         preview = change.preview.model_copy(update={"warnings": warnings})
@@ -265,6 +276,7 @@ class Confirmer:
         self.audit.record(
             front=caller.front,
             actor=caller.actor,
+            email=caller.email,
             operation=peeked.operation if peeked and operation == "confirm" else operation,
             outcome=Outcome.DENIED,
             registry_id=peeked.registry_id if peeked else None,
@@ -340,7 +352,7 @@ class Confirmer:
         return done
 
     async def run_approved(
-        self, claims: Claims, op: Operation, inp: InputModel, requester: Caller, approver: str
+        self, claims: Claims, op: Operation, inp: InputModel, requester: Caller, approver: str, request_id: str
     ) -> tuple[str, str]:
         """A change a second person approved: run once if the target is as previewed. (status, words)"""
         issued = datetime.fromtimestamp(claims.issued_at, UTC) if claims.issued_at else self.now()
@@ -357,7 +369,7 @@ class Confirmer:
             self._record(claims, requester, Outcome.STALE, "state changed since the preview")
             return "stale", f"Approved by {approver}, but {name} changed since the preview; nothing ran. Ask again."
         try:
-            done = await self._apply(op, change, requester)
+            done = await self._apply(op, change, requester, detail=f"approval {request_id} approved by {approver}")
         except RegistryError as exc:
             metrics.count_confirmation(Outcome.FAILED.value)
             return "failed", f"Approved by {approver}, but it failed: {exc.message}"
@@ -455,6 +467,7 @@ class Confirmer:
                 self.audit.record(
                     front=caller.front,
                     actor=caller.actor,
+                    email=caller.email,
                     operation=op.name,
                     outcome=Outcome.FAILED,
                     registry_name=str(ref) if ref else None,
@@ -463,13 +476,17 @@ class Confirmer:
                 )
             raise
 
-    async def _apply(self, op: Operation, change: Change, caller: Caller) -> ConfirmResult[Any]:
+    async def _apply(
+        self, op: Operation, change: Change, caller: Caller, *, detail: str | None = None
+    ) -> ConfirmResult[Any]:
         target = change.target
         with audited(
             self.audit,
             op.name,
             actor=caller.actor,
             front=caller.front,
+            email=caller.email,
+            detail=detail,
             registry_id=target.registry_id,
             registry_name=target.registry_name,
             resource=resource_of(target),
@@ -484,6 +501,7 @@ class Confirmer:
         self.audit.record(
             front=caller.front,
             actor=caller.actor,
+            email=caller.email,
             operation=operation,
             outcome=Outcome.DENIED,
             registry_id=target.registry_id,
@@ -497,6 +515,7 @@ class Confirmer:
         self.audit.record(
             front=caller.front,
             actor=caller.actor,
+            email=caller.email,
             operation=claims.operation,
             outcome=outcome,
             registry_id=claims.registry_id,

@@ -12,8 +12,10 @@ client reconnects on the next call).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from tools.errors import RegistryError
@@ -26,8 +28,11 @@ class StoreUnavailableError(RegistryError):
 class StateStore(Protocol):
     name: str
 
-    async def claim(self, key: str, ttl: float) -> bool:
-        """Atomically mark ``key`` as taken for ``ttl`` seconds; False when someone already had it."""
+    async def claim(self, key: str, ttl: float, owner: str = "1") -> bool:
+        """Atomically mark ``key`` as taken (by ``owner``) for ``ttl`` seconds; False when someone already had it."""
+
+    async def extend(self, key: str, owner: str, ttl: float) -> bool:
+        """Keep ``key`` taken for another ``ttl`` seconds if ``owner`` still holds it; False when it was lost."""
 
     async def taken(self, key: str) -> bool:
         """Whether ``key`` is currently claimed (or holds a value)."""
@@ -81,11 +86,18 @@ class MemoryStore:
         if len(self._items) > 1024:
             self._items = {k: v for k, v in self._items.items() if v[0] > now}
 
-    async def claim(self, key: str, ttl: float) -> bool:
+    async def claim(self, key: str, ttl: float, owner: str = "1") -> bool:
         self._sweep()
         if self._live(key) is not None:
             return False
-        self._items[key] = (self.clock() + ttl, "1")
+        self._items[key] = (self.clock() + ttl, owner)
+        return True
+
+    async def extend(self, key: str, owner: str, ttl: float) -> bool:
+        found = self._live(key)
+        if found is None or found[1] != owner:
+            return False
+        self._items[key] = (self.clock() + ttl, owner)
         return True
 
     async def taken(self, key: str) -> bool:
@@ -129,6 +141,12 @@ class MemoryStore:
         return None
 
 
+EXTEND_IF_OWNER = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
+return 0
+"""
+
+
 class RedisStore:
     """Redis or Valkey. Claims are ``SET key 1 NX PX ttl``: atomic across every replica."""
 
@@ -157,9 +175,16 @@ class RedisStore:
                 f"the state store at {self.url_for_humans} did not answer ({what}: {type(exc).__name__})"
             ) from None
 
-    async def claim(self, key: str, ttl: float) -> bool:
+    async def claim(self, key: str, ttl: float, owner: str = "1") -> bool:
         done = await self._call(
-            "claim", lambda: self._redis.set(self._key(key), "1", nx=True, px=max(1, int(ttl * 1000)))
+            "claim", lambda: self._redis.set(self._key(key), owner, nx=True, px=max(1, int(ttl * 1000)))
+        )
+        return bool(done)
+
+    async def extend(self, key: str, owner: str, ttl: float) -> bool:
+        # Compare and extend in one step: between a GET and a PEXPIRE the lease could pass to another.
+        done = await self._call(
+            "extend", lambda: self._redis.eval(EXTEND_IF_OWNER, 1, self._key(key), owner, max(1, int(ttl * 1000)))
         )
         return bool(done)
 
@@ -213,3 +238,51 @@ class RedisStore:
 def open_store(url: str | None) -> StateStore:
     """``REGISTRY_STATE_URL`` → the store every replica shares; memory when unset."""
     return RedisStore(url) if url else MemoryStore()
+
+
+class Lease:
+    """A claim held while its work runs: renewed every third of its time, so it passes to another
+    replica only when this one dies (or cannot reach the store), never because the work is slow."""
+
+    def __init__(
+        self,
+        store: StateStore,
+        key: str,
+        ttl: float,
+        *,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.store = store
+        self.key = key
+        self.ttl = ttl
+        self.owner = secrets.token_hex(8)
+        self.sleep = sleep
+        self.lost = False
+        self._keeper: asyncio.Task[None] | None = None
+
+    async def take(self) -> bool:
+        return await self.store.claim(self.key, self.ttl, self.owner)
+
+    async def _keep(self) -> None:
+        while True:
+            await self.sleep(self.ttl / 3)
+            try:
+                still = await self.store.extend(self.key, self.owner, self.ttl)
+            except StoreUnavailableError:
+                continue  # the store away: it may come back before the lease runs out
+            if not still:
+                self.lost = True
+                return
+
+    async def __aenter__(self) -> Lease:
+        self._keeper = asyncio.ensure_future(self._keep())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._keeper is not None:
+            self._keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._keeper
+
+    async def release(self) -> None:
+        await self.store.release(self.key)

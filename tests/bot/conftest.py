@@ -6,6 +6,7 @@ import asyncio
 import json
 import socket
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -37,6 +38,7 @@ class BotUnderTest:
     stack: Stack
     access: Access
     http: httpx.AsyncClient
+    deps: BotDeps
 
     async def command(self, text: str, *, user: str = ALICE, channel: str = OPS, rid: str = "1") -> httpx.Response:
         body = slash_body(text, user=user, channel=channel, response_url=self.slack.response_url(rid))
@@ -69,11 +71,13 @@ def free_socket() -> socket.socket:
     return sock
 
 
-@pytest.fixture
-async def bot(stack: Stack) -> AsyncIterator[BotUnderTest]:
-    fake = await FakeSlack().start()
-    fake.group_members["SWRITERS"] = [CAROL]
-    access = Access(writers=frozenset({ALICE, "SWRITERS"}))
+def writers() -> Access:
+    return Access(writers=frozenset({ALICE, "SWRITERS"}))
+
+
+@asynccontextmanager
+async def serving_bot(stack: Stack, fake: FakeSlack, access: Access) -> AsyncIterator[BotUnderTest]:
+    """The bot on ``stack``'s core, served on a free loopback port, talking to ``fake``."""
     deps = BotDeps(stack.core, access, audit_channel=AUDIT)
     app = build_app(deps, client=AsyncWebClient(token="xoxb-test", base_url=fake.api_url), signing_secret=SECRET)
     mcp = http_app(build_server(stack.core, ServerOptions(actor="mcp:http")), host="127.0.0.1", token=None)
@@ -96,12 +100,16 @@ async def bot(stack: Stack) -> AsyncIterator[BotUnderTest]:
     while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
         await asyncio.sleep(0.01)
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    async with httpx.AsyncClient(timeout=10) as http:
-        yield BotUnderTest(url, fake, stack, access, http)
-    server.should_exit = True
-    await task
-    await fake.stop()
-    # Everything the bot sent Slack during the test parses with slack_sdk and fits Slack's limits.
+    try:
+        async with httpx.AsyncClient(timeout=10) as http:
+            yield BotUnderTest(url, fake, stack, access, http, deps)
+    finally:
+        server.should_exit = True
+        await task
+
+
+def check_traffic(fake: FakeSlack) -> None:
+    """Everything the bot sent Slack parses with slack_sdk and fits Slack's limits."""
     for replies in fake.responses.values():
         for reply in replies:
             if reply.get("blocks"):
@@ -113,6 +121,18 @@ async def bot(stack: Stack) -> AsyncIterator[BotUnderTest]:
         for call in fake.api_calls(method):
             blocks = call.params.get("blocks")
             assert_valid_message({**call.params, "blocks": json.loads(blocks) if isinstance(blocks, str) else blocks})
+
+
+@pytest.fixture
+async def bot(stack: Stack) -> AsyncIterator[BotUnderTest]:
+    fake = await FakeSlack().start()
+    fake.group_members["SWRITERS"] = [CAROL]
+    try:
+        async with serving_bot(stack, fake, writers()) as served:
+            yield served
+    finally:
+        await fake.stop()
+    check_traffic(fake)
 
 
 class HasSlack(Protocol):
@@ -159,3 +179,22 @@ def view_payload(
         },
         "is_cleared": False,
     }
+
+
+async def preview_then_modal(bot: BotUnderTest, text: str, rid: str, user: str = ALICE) -> dict[str, Any]:
+    preview = await bot.reply(text, rid=rid, user=user)
+    button = next(
+        e
+        for b in preview["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "registry_confirm"
+    )
+    assert button["style"] == "danger"
+    assert button["confirm"]["style"] == "danger"
+    ack = await bot.interact(block_action(bot, preview, "registry_confirm", rid=rid, user=user))
+    assert ack.status_code == 200
+    opened = await bot.slack.wait_for(lambda: bot.slack.api_calls("views.open"))
+    assert opened[-1].params["trigger_id"] == "trigger-registry_confirm"
+    view = opened[-1].params["view"]
+    return json.loads(view) if isinstance(view, str) else dict(view)

@@ -19,6 +19,7 @@ class Call:
     method: str
     params: dict[str, Any]
     authorization: str | None
+    answer: dict[str, Any] = field(default_factory=dict)  # what the fake Web API answered
 
 
 @dataclass
@@ -70,7 +71,8 @@ class FakeSlack:
             params.update(await request.json())
         elif request.method == "POST":
             params.update(await request.post())
-        self.calls.append(Call(method, params, request.headers.get("authorization")))
+        call = Call(method, params, request.headers.get("authorization"))
+        self.calls.append(call)
         answers: dict[str, dict[str, Any]] = {
             "auth.test": {"ok": True, "team_id": "T1", "user_id": "UBOT", "bot_id": "B1"},
             "chat.postEphemeral": {"ok": True, "message_ts": f"{len(self.calls)}.2"},
@@ -81,9 +83,16 @@ class FakeSlack:
                 "ok": True,
                 "user": {"id": params.get("user"), "profile": {"email": self.emails.get(str(params.get("user")))}},
             },
+            "users.lookupByEmail": self._by_email(str(params.get("email", ""))),
+            "chat.update": {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")},
             "apps.connections.open": {"ok": True, "url": self.url.replace("http", "ws") + "/link"},
         }
-        return web.json_response(answers.get(method, {"ok": True}))
+        call.answer = answers.get(method, {"ok": True})
+        return web.json_response(call.answer)
+
+    def _by_email(self, email: str) -> dict[str, Any]:
+        found = next((user for user, known in self.emails.items() if known.lower() == email.lower()), None)
+        return {"ok": True, "user": {"id": found}} if found else {"ok": False, "error": "users_not_found"}
 
     async def _response(self, request: web.Request) -> web.Response:
         self.responses.setdefault(request.match_info["rid"], []).append(await request.json())

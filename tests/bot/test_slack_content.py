@@ -8,8 +8,8 @@ import logging
 
 import pytest
 
-from tests.bot.conftest import ALICE, AUDIT, BOB, BotUnderTest, block_action, view_payload
-from tests.bot.test_slack_e2e import preview_then_modal, texts
+from tests.bot.conftest import ALICE, AUDIT, BOB, BotUnderTest, block_action, preview_then_modal, view_payload
+from tests.helpers.text import texts
 from tools.audit import Outcome
 
 

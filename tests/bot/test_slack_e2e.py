@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import html
 import json
 from typing import Any
 
@@ -11,23 +10,10 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.bot.conftest import ALICE, AUDIT, BOB, CAROL, BotUnderTest, block_action, view_payload
+from tests.bot.conftest import ALICE, AUDIT, BOB, CAROL, BotUnderTest, block_action, preview_then_modal, view_payload
 from tests.bot.fakes import signed, slash_body
+from tests.helpers.text import texts
 from tools.audit import Outcome
-
-
-def texts(reply: dict[str, Any]) -> str:
-    out = [str(reply.get("text", ""))]
-    for block in reply.get("blocks") or []:
-        if block.get("text"):
-            out.append(block["text"]["text"])
-        out += [f["text"] for f in block.get("fields") or []]
-        out += [
-            e.get("text", "") if isinstance(e.get("text"), str) else e.get("text", {}).get("text", "")
-            for e in block.get("elements") or []
-        ]
-    return html.unescape("\n".join(out))
-
 
 # ---------------------------------------------------------------- requests Slack did not sign
 
@@ -200,25 +186,6 @@ async def test_other_channels_get_no_answer_but_a_pointer(bot: BotUnderTest) -> 
 
 
 # ---------------------------------------------------------------- delete and replace
-
-
-async def preview_then_modal(bot: BotUnderTest, text: str, rid: str, user: str = ALICE) -> dict[str, Any]:
-    preview = await bot.reply(text, rid=rid, user=user)
-    button = next(
-        e
-        for b in preview["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == "registry_confirm"
-    )
-    assert button["style"] == "danger"
-    assert button["confirm"]["style"] == "danger"
-    ack = await bot.interact(block_action(bot, preview, "registry_confirm", rid=rid, user=user))
-    assert ack.status_code == 200
-    opened = await bot.slack.wait_for(lambda: bot.slack.api_calls("views.open"))
-    assert opened[-1].params["trigger_id"] == "trigger-registry_confirm"
-    view = opened[-1].params["view"]
-    return json.loads(view) if isinstance(view, str) else dict(view)
 
 
 async def test_delete_needs_the_typed_name(bot: BotUnderTest) -> None:

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from tests.bot.conftest import ALICE, BOB, OPS, BotUnderTest, block_action, view_payload
-from tests.bot.test_slack_e2e import texts
 from tests.conftest import Clock, FakeClock, Stack, VirtualTime
+from tests.helpers.text import texts
 from tools.audit import AuditLog
 from tools.client import RegistryClient
 from tools.config import SafetySettings

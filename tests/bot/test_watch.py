@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -17,8 +17,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.watch import Digests
 from tests.bot.conftest import BotUnderTest
 from tests.bot.fakes import FakeSlack
-from tests.bot.test_slack_e2e import texts
 from tests.conftest import Clock, Stack
+from tests.helpers.text import texts
 from tools.audit import AuditLog
 from tools.config import SafetySettings
 from tools.mcp_server import ServerOptions, build_server
@@ -42,13 +42,20 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
     await fake.stop()
 
 
-def replica(stack: Stack, store: StateStore, slack: FakeSlack, clock: Clock, lease: float = 300.0) -> Replica:
+def replica(
+    stack: Stack,
+    store: StateStore,
+    slack: FakeSlack,
+    clock: Clock,
+    lease: float = 300.0,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> Replica:
     """One replica: its own core on the shared emulator and store, posting to the fake Slack."""
     core = Core.build(
         stack.client, AuditLog(), SafetySettings(registry_confirm_secret="k" * 32), clock=clock, store=store
     )
     web = AsyncWebClient(token="xoxb-watch", base_url=slack.api_url)
-    return Replica(core, Digests(core, web, CHANNEL, INTERVAL, clock=clock, lease=lease))
+    return Replica(core, Digests(core, web, CHANNEL, INTERVAL, clock=clock, lease=lease, sleep=sleep))
 
 
 def digests_posted(slack: FakeSlack) -> list[dict[str, Any]]:
@@ -103,24 +110,57 @@ async def test_a_replica_dying_mid_digest_loses_nothing(stack: Stack, fake_slack
     store = MemoryStore(clock=lambda: ticking.now)  # the lease expires on this clock
     dying = replica(stack, store, fake_slack, stack.clock, lease=300)
     survivor = replica(stack, store, fake_slack, stack.clock, lease=300)
-    stuck = asyncio.Event()
+    stuck, posting = asyncio.Event(), asyncio.Event()
 
     async def hang(**_: Any) -> None:
+        posting.set()
         await stuck.wait()
 
     dying.digests.slack.chat_postMessage = hang  # type: ignore[method-assign,assignment]
     run = asyncio.ensure_future(dying.digests.tick())
-    for _ in range(500):
-        if await store.taken(f"watch:lease:{dying.digests.slot()}"):
-            break
-        await asyncio.sleep(0.01)
-    await asyncio.sleep(0.05)
+    await posting.wait()
     run.cancel()  # the replica dies mid-run: no done mark, its lease still held
     with pytest.raises(asyncio.CancelledError):
         await run
     assert await survivor.digests.tick() is False, "the lease is still held"
     ticking.now += 301
     assert await survivor.digests.tick() is True, "taken over once the lease expired"
+    assert len(digests_posted(fake_slack)) == 1
+
+
+async def test_a_replica_slower_than_its_lease_keeps_its_slot(stack: Stack, fake_slack: FakeSlack) -> None:
+    """A big estate can take longer than the 5-minute lease: the live replica renews it, so no other
+    replica starts the same digest meanwhile (and posts it twice)."""
+    ticking = Clock()
+    store = MemoryStore(clock=lambda: ticking.now)
+    asleep, wake = asyncio.Event(), asyncio.Queue[None]()
+
+    async def keeper_sleep(seconds: float) -> None:  # the test decides when a renewal is due
+        asleep.set()
+        await wake.get()
+
+    slow = replica(stack, store, fake_slack, stack.clock, lease=300, sleep=keeper_sleep)
+    other = replica(stack, store, fake_slack, stack.clock, lease=300)
+    posting, finish = asyncio.Event(), asyncio.Event()
+    post = slow.digests.slack.chat_postMessage
+
+    async def slow_post(**kw: Any) -> Any:
+        posting.set()
+        await finish.wait()
+        return await post(**kw)
+
+    slow.digests.slack.chat_postMessage = slow_post  # type: ignore[method-assign]
+    run = asyncio.ensure_future(slow.digests.tick())
+    await posting.wait()
+    for _ in range(3):  # 600 s in all, twice the lease, renewed every 200 s
+        await asleep.wait()
+        asleep.clear()
+        ticking.now += 200
+        wake.put_nowait(None)
+        await asleep.wait()  # renewed, asleep again
+        assert await other.digests.tick() is False, "still held by the live replica"
+    finish.set()
+    assert await run is True
     assert len(digests_posted(fake_slack)) == 1
 
 

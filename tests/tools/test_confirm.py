@@ -17,7 +17,9 @@ from tools.operations import CATALOGUE, Caller, RegistryRefInput, ReplaceInput, 
 from tools.previews import fingerprint
 from tools.tokens import Claims, TokenSigner
 
-ALICE, BOB = Caller("slack:U-ALICE", "test"), Caller("slack:U-BOB", "test")
+# The engine's mechanics with one fixed person; who a person is (and that a confirmation is theirs
+# alone) is tested through the real paths: signed Slack requests, OAuth bearer tokens.
+ALICE = Caller("slack:U-ALICE", "test")
 DELETE, REPLACE, UPDATE = CATALOGUE["delete_registry"], CATALOGUE["replace_registry"], CATALOGUE["update_registry"]
 
 
@@ -153,7 +155,7 @@ def test_tokens_are_signed_and_tamper_evident() -> None:
     assert signer.verify(token) == claims
     body, sig = token.split(".")
     forged = TokenSigner(b"x").sign(
-        Claims("delete_registry", "id", "name", "fp", "args", BOB.actor, 2_000_000_000, "n")
+        Claims("delete_registry", "id", "name", "fp", "args", "slack:U-BOB", 2_000_000_000, "n")
     )
     for bad in (forged, forged.split(".")[0] + "." + sig, body + "." + sig[:-2] + "AA", "garbage", "", "a.b.c"):
         assert signer.verify(bad) is None
@@ -200,14 +202,6 @@ async def test_expired_plans_are_refused(stack: Stack) -> None:
     assert outcomes(stack) == [Outcome.EXPIRED]
 
 
-async def test_only_the_person_who_asked_can_confirm(stack: Stack) -> None:
-    plan = await delete_plan(stack)
-    with pytest.raises(ConfirmationError, match="someone else"):
-        await execute(stack, plan, caller=BOB)
-    assert stack.registry_named("sandbox") is not None
-    assert outcomes(stack) == [Outcome.DENIED]
-
-
 async def test_a_registry_changed_since_the_preview_is_refused_with_its_new_state(stack: Stack) -> None:
     plan = await delete_plan(stack)
     stored = stack.registry_named("sandbox")
@@ -237,11 +231,9 @@ async def test_refusals_for_arguments_or_target_do_not_use_the_confirmation_up(s
         await execute(stack, plan, replace_input(gc_days=["Tuesday"]))
     with pytest.raises(ConfirmationError, match="is for ci-cache, not sandbox"):
         await execute(stack, plan, ReplaceInput(registry="sandbox", gc_days=["Monday"]))
-    with pytest.raises(ConfirmationError, match="someone else"):
-        await execute(stack, plan, replace_input(gc_days=["Monday"]), caller=BOB)
     done = await execute(stack, plan, ReplaceInput(registry="CI-Cache", gc_days=["Monday"]))
     assert done.status == "executed", "the right call with the same token still works"
-    assert outcomes(stack) == [Outcome.DENIED, Outcome.DENIED, Outcome.DENIED, Outcome.EXECUTED]
+    assert outcomes(stack) == [Outcome.DENIED, Outcome.DENIED, Outcome.EXECUTED]
     assert all(r.registry_name == "ci-cache" for r in stack.records)
 
 

@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import LiveServer, api_settings
+from tests.conftest import api_settings
+from tests.helpers.servers import LiveServer
 from tools import (
     ConnectionFailedError,
     NameStatus,

@@ -12,6 +12,7 @@ from mcp import Client
 from mcp.types import CallToolResult, ElicitRequestParams, ElicitResult
 
 from tests.conftest import Stack
+from tests.helpers.text import text
 from tools.audit import Outcome
 from tools.mcp_server import ServerOptions, build_server
 
@@ -38,10 +39,6 @@ class Person:
 
 def typed(name: str) -> ElicitResult:
     return ElicitResult(action="accept", content={"name": name})
-
-
-def text(result: CallToolResult) -> str:
-    return "\n".join(getattr(block, "text", "") for block in result.content)
 
 
 async def call(
@@ -223,23 +220,6 @@ async def test_expired_tokens_are_refused(stack: Stack) -> None:
     )
     assert result.is_error
     assert "expired" in text(result)
-    assert stack.registry_named("sandbox") is not None
-
-
-async def test_another_actors_token_is_refused(stack: Stack) -> None:
-    alice = ServerOptions(actor="mcp:alice")
-    first = await call(stack, "auto", "delete_registry", {"registry": "sandbox"}, options=alice)
-    assert first.structured_content is not None
-    token = first.structured_content["confirmation_token"]
-    result = await call(
-        stack,
-        "auto",
-        "delete_registry",
-        {"registry": "sandbox", "confirmation_token": token},
-        options=ServerOptions(actor="mcp:bob"),
-    )
-    assert result.is_error
-    assert "issued to someone else" in text(result)
     assert stack.registry_named("sandbox") is not None
 
 

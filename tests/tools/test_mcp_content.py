@@ -15,15 +15,12 @@ from mcp.types import CallToolResult, ElicitRequestParams, ElicitResult
 from starlette.applications import Starlette
 
 from tests.conftest import Stack
+from tests.helpers.text import text
 from tools.mcp_server import ServerOptions, build_server
 from tools.mcp_server.secrets import SecretDelivery, SecretPages
 from tools.operations import CATALOGUE
 
 ERAS = ["auto", "legacy"]
-
-
-def text(result: CallToolResult) -> str:
-    return "\n".join(getattr(block, "text", "") for block in result.content)
 
 
 def everything(result: CallToolResult) -> str:

@@ -14,6 +14,7 @@ from mcp import Client
 from mcp.types import CallToolResult, ElicitRequestParams, ElicitResult
 
 from tests.conftest import FakeClock, VirtualTime, api_settings
+from tests.helpers.text import text
 from tools.audit import AuditLog
 from tools.client import RegistryClient
 from tools.config import SafetySettings
@@ -46,10 +47,6 @@ async def changing(clock: FakeClock) -> AsyncIterator[Changing]:
         followers = Followers(client, clock=vt.clock, sleep=vt.sleep)
         safety = SafetySettings(registry_confirm_secret="k" * 32, registry_wait_timeout=600)
         yield Changing(app, Core.build(client, AuditLog(), safety, followers=followers), vt)
-
-
-def text(result: CallToolResult) -> str:
-    return "\n".join(getattr(block, "text", "") for block in result.content)
 
 
 async def follow_call(

@@ -14,6 +14,7 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel
 
 from tests.conftest import Stack, api_settings
+from tests.helpers.text import text
 from tools.audit import AuditLog
 from tools.client import RegistryClient
 from tools.config import SafetySettings
@@ -29,10 +30,6 @@ INPUT_MODELS: dict[str, type[BaseModel]] = {
     "update_registry": UpdateInput,
     "replace_registry": ReplaceInput,
 }
-
-
-def text(result: CallToolResult) -> str:
-    return "\n".join(getattr(block, "text", "") for block in result.content)
 
 
 async def tools_of(stack: Stack, options: ServerOptions | None = None) -> list[dict[str, Any]]:

@@ -6,111 +6,31 @@ metadata with ``jwks_uri``, and the JWKS); tokens are signed with freshly genera
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
 import json
-import socket
 import time
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import httpx2
 import jwt
 import pytest
-import uvicorn
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from mcp import Client
-from mcp.client.streamable_http import streamable_http_client
-from mcp.types import CallToolResult
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from cryptography.hazmat.primitives.asymmetric import ec
 
-from tests.conftest import LiveServer, Stack, serve_in_thread
-from tools.mcp_server import OAuthOptions, ServerOptions, build_server
-from tools.mcp_server.http import http_app
+from tests.conftest import Stack
+from tests.helpers.identity import (
+    AUDIENCE,
+    SCOPE,
+    IdentityProvider,
+    OAuthServer,
+    SigningKey,
+    mcp_with_oauth,
+    rsa_key,
+)
+from tests.helpers.text import text
 from tools.mcp_server.oauth import REFRESH_AT_MOST_EVERY, JwtVerifier
-
-AUDIENCE = "https://registry-ops.example.com/mcp"
-SCOPE = "registry:write"
-
-
-@dataclass
-class SigningKey:
-    kid: str
-    private: Any
-    alg: str
-
-    def jwk(self) -> dict[str, Any]:
-        algorithm = jwt.get_algorithm_by_name(self.alg)
-        data = json.loads(algorithm.to_jwk(self.private.public_key()))
-        return {**data, "kid": self.kid, "alg": self.alg, "use": "sig"}
-
-    def public_pem(self) -> bytes:
-        return bytes(
-            self.private.public_key().public_bytes(
-                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-            )
-        )
-
-
-def rsa_key(kid: str) -> SigningKey:
-    return SigningKey(kid, rsa.generate_private_key(public_exponent=65537, key_size=2048), "RS256")
-
-
-@dataclass
-class IdentityProvider:
-    """What an IdP publishes: OpenID metadata pointing at its JWKS."""
-
-    keys: list[SigningKey] = field(default_factory=list)
-    live: LiveServer | None = None
-    jwks_fetches: int = 0
-
-    @property
-    def issuer(self) -> str:
-        assert self.live is not None
-        return self.live.url
-
-    def app(self) -> Starlette:
-        async def metadata(request: Request) -> Response:
-            return JSONResponse({"issuer": self.issuer, "jwks_uri": self.issuer + "/keys"})
-
-        async def keys(request: Request) -> Response:
-            self.jwks_fetches += 1
-            return JSONResponse({"keys": [k.jwk() for k in self.keys]})
-
-        return Starlette(
-            routes=[Route("/.well-known/openid-configuration", metadata), Route("/keys", keys)],
-        )
-
-    def token(self, sub: str = "u-alice", *, key: SigningKey | None = None, scope: str = SCOPE, **claims: Any) -> str:
-        signer = key or self.keys[0]
-        now = int(time.time())
-        body = {"iss": self.issuer, "aud": AUDIENCE, "sub": sub, "iat": now, "exp": now + 600, "scope": scope}
-        body.update(claims)
-        body = {k: v for k, v in body.items() if v is not None}
-        return jwt.encode(body, signer.private, algorithm=signer.alg, headers={"kid": signer.kid})
-
-
-@pytest.fixture(scope="module")
-def idp() -> Iterator[IdentityProvider]:
-    provider = IdentityProvider(keys=[rsa_key("key-1")])
-    provider.live = serve_in_thread(provider.app())
-    yield provider
-    provider.live.stop()
-
-
-@pytest.fixture
-def fresh_idp(idp: IdentityProvider) -> IdentityProvider:
-    idp.keys = idp.keys[:1]
-    idp.jwks_fetches = 0
-    return idp
 
 
 class Ticking:
@@ -230,51 +150,10 @@ async def test_a_key_is_only_used_with_its_published_algorithm(fresh_idp: Identi
 # ------------------------------------------------------------------ the server
 
 
-@dataclass
-class OAuthServer:
-    url: str
-    stack: Stack
-    idp: IdentityProvider
-
-    def client(self, token: str | None) -> httpx2.AsyncClient:
-        return httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"} if token else {})
-
-    async def call(self, token: str, name: str, args: dict[str, Any]) -> CallToolResult:
-        http = self.client(token)
-        async with http, Client(streamable_http_client(self.url + "/mcp", http_client=http)) as c:
-            return await c.call_tool(name, args)
-
-    async def tools(self, token: str) -> set[str]:
-        http = self.client(token)
-        async with http, Client(streamable_http_client(self.url + "/mcp", http_client=http)) as c:
-            return {t.name for t in (await c.list_tools()).tools}
-
-
-def _free_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
 @pytest.fixture
 async def oauth_server(stack: Stack, fresh_idp: IdentityProvider) -> AsyncIterator[OAuthServer]:
-    sock = _free_socket()
-    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    oauth = OAuthOptions(issuer=fresh_idp.issuer, audience=AUDIENCE, resource_url=base + "/mcp", write_scope=SCOPE)
-    server = build_server(stack.core, ServerOptions(actor="mcp:http", oauth=oauth))
-    app = http_app(server, host="127.0.0.1", token=None)
-    uv = uvicorn.Server(uvicorn.Config(app, log_level="error", access_log=False))
-    task = asyncio.ensure_future(uv.serve(sockets=[sock]))
-    while not uv.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
-        await asyncio.sleep(0.01)
-    yield OAuthServer(base, stack, fresh_idp)
-    uv.should_exit = True
-    await task
-
-
-def text(result: CallToolResult) -> str:
-    return " ".join(getattr(c, "text", "") for c in result.content)
+    async with mcp_with_oauth(stack.core, fresh_idp) as server:
+        yield server
 
 
 async def test_without_a_token_clients_are_told_where_to_sign_in(oauth_server: OAuthServer) -> None:
@@ -303,16 +182,18 @@ async def test_a_bad_token_gets_401_at_the_door(oauth_server: OAuthServer) -> No
             assert response.status_code == 401, case
 
 
-async def test_the_audit_names_the_person(oauth_server: OAuthServer) -> None:
+async def test_the_audit_names_the_person(oauth_server: OAuthServer, stack: Stack) -> None:
     token = oauth_server.idp.token("u-alice", email="alice@example.com")
     result = await oauth_server.call(token, "update_registry", {"registry": "sandbox", "gc_days": ["Monday"]})
     assert not result.is_error, text(result)
-    [record] = [r for r in oauth_server.stack.records if r.operation == "update_registry"]
+    [record] = [r for r in stack.records if r.operation == "update_registry"]
     assert record.actor == "mcp:alice@example.com"
     assert record.front == "mcp"
 
 
-async def test_without_the_write_scope_a_person_gets_the_read_only_tools(oauth_server: OAuthServer) -> None:
+async def test_without_the_write_scope_a_person_gets_the_read_only_tools(
+    oauth_server: OAuthServer, stack: Stack
+) -> None:
     reader = oauth_server.idp.token("u-bob", email="bob@example.com", scope="openid")
     writer = oauth_server.idp.token("u-alice", email="alice@example.com")
     readable = await oauth_server.tools(reader)
@@ -324,10 +205,10 @@ async def test_without_the_write_scope_a_person_gets_the_read_only_tools(oauth_s
     refused = await oauth_server.call(reader, "delete_registry", {"registry": "sandbox"})
     assert refused.is_error
     assert f"needs the OAuth scope {SCOPE!r}" in text(refused)
-    assert oauth_server.stack.registry_named("sandbox") is not None
+    assert stack.registry_named("sandbox") is not None
 
 
-async def test_one_persons_confirmation_is_refused_for_another(oauth_server: OAuthServer) -> None:
+async def test_one_persons_confirmation_is_refused_for_another(oauth_server: OAuthServer, stack: Stack) -> None:
     alice = oauth_server.idp.token("u-alice", email="alice@example.com")
     mallory = oauth_server.idp.token("u-mallory", email="mallory@example.com")
     preview = await oauth_server.call(alice, "delete_registry", {"registry": "sandbox"})
@@ -336,8 +217,8 @@ async def test_one_persons_confirmation_is_refused_for_another(oauth_server: OAu
     stolen = await oauth_server.call(mallory, "delete_registry", {"registry": "sandbox", "confirmation_token": token})
     assert stolen.is_error
     assert "issued to someone else" in text(stolen)
-    assert oauth_server.stack.registry_named("sandbox") is not None
-    [denied] = [r for r in oauth_server.stack.records if r.outcome == "denied"]
+    assert stack.registry_named("sandbox") is not None
+    [denied] = [r for r in stack.records if r.outcome == "denied"]
     assert denied.actor == "mcp:mallory@example.com"
     done = await oauth_server.call(alice, "delete_registry", {"registry": "sandbox", "confirmation_token": token})
     assert not done.is_error, text(done)

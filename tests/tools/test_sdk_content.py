@@ -11,7 +11,8 @@ import ionoscloud_container_registry as sdk
 import pytest
 from ionoscloud_container_registry.rest import ApiException
 
-from tests.conftest import TOKEN, LiveServer
+from tests.conftest import TOKEN
+from tests.helpers.servers import LiveServer
 
 
 @pytest.fixture

@@ -47,6 +47,15 @@ async def test_released_claims_can_be_claimed_again(store: StateStore) -> None:
     assert await store.claim("lock:x", 30)
 
 
+async def test_only_the_holder_of_a_lease_can_keep_it(store: StateStore) -> None:
+    assert await store.claim("watch:lease:1", 0.3, "replica-a")
+    assert not await store.extend("watch:lease:1", "replica-b", 30), "another replica cannot keep it"
+    assert await store.extend("watch:lease:1", "replica-a", 30)
+    assert not await store.claim("watch:lease:1", 30, "replica-b")
+    await store.release("watch:lease:1")
+    assert not await store.extend("watch:lease:1", "replica-a", 30), "a lease once lost is not revived"
+
+
 async def test_two_clients_of_one_server_see_one_state(redis_url: str) -> None:
     """Two replicas are two clients: what one claims, the other cannot."""
     a, b = RedisStore(redis_url), RedisStore(redis_url)

@@ -1,7 +1,8 @@
 """Who calls the MCP server: a person (OAuth) or the one shared actor, and what they may do.
 
 With OAuth, every request carries its person's access token: the actor is ``mcp:<email or sub>``
-(so a confirmation made by one person is refused for another, and the audit names them), and
+(so a confirmation made by one person is refused for another, and the audit names them), the
+caller carries the verified e-mail (four eyes tells the person apart from Slack approvers by it), and
 tools that change anything need the write scope (``REGISTRY_MCP_OAUTH_WRITE_SCOPE``): a person
 without it is shown, and may call, the read-only tools only. This is enforced here, on the server.
 """
@@ -49,7 +50,8 @@ def caller_of(actor: str, safe_only: bool) -> Caller:
         return Caller(actor, "mcp", safe_only=safe_only)
     from tools.mcp_server.oauth import person_of  # noqa: PLC0415 - OAuth is optional
 
-    return Caller(person_of(token).actor, "mcp", safe_only=safe_only)
+    person = person_of(token)
+    return Caller(person.actor, "mcp", safe_only=safe_only, email=person.email)
 
 
 def may_write(scope: str) -> bool:

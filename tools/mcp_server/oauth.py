@@ -21,6 +21,8 @@ import httpx
 import jwt
 from mcp.server.auth.provider import AccessToken
 
+from tools.people import normal_email
+
 logger = logging.getLogger("registry-mcp.oauth")
 ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
 METADATA_PATHS = ("/.well-known/openid-configuration", "/.well-known/oauth-authorization-server")
@@ -41,8 +43,9 @@ class Person:
 
 
 def person_of(token: AccessToken) -> Person:
+    """An address the IdP itself says it has not verified is anyone's to type: it names nobody."""
     claims = token.claims or {}
-    email = claims.get("email") if isinstance(claims.get("email"), str) else None
+    email = normal_email(claims.get("email")) if claims.get("email_verified") is not False else None
     return Person(token.subject or token.client_id, email, frozenset(token.scopes))
 
 
@@ -146,7 +149,7 @@ class JwtVerifier:
             scopes=scopes_of(claims),
             expires_at=int(claims["exp"]),
             subject=str(claims["sub"]),
-            claims={k: v for k, v in claims.items() if k in ("email", "iss", "aud", "name")},
+            claims={k: v for k, v in claims.items() if k in ("email", "email_verified", "iss", "aud", "name")},
         )
 
 

@@ -1,6 +1,6 @@
 """The catalogue both fronts expose: every operation declared once (see ``catalogue``), by resource."""
 
-from tools.operations.catalogue import CATALOGUE, Caller, Core, Flag, Follows, Kind, Operation, SlackForm
+from tools.operations.catalogue import CATALOGUE, Core, Flag, Follows, Kind, Operation, SlackForm
 from tools.operations.registry_inputs import (
     DEFAULT_GC_TIME,
     CreateInput,
@@ -12,6 +12,7 @@ from tools.operations.registry_inputs import (
     ReplaceInput,
     UpdateInput,
 )
+from tools.people import Caller
 
 # Importing a resource's module declares its operations (in this order: tools are listed so).
 from tools.operations import registries, repositories, vulnerabilities, tokens, watch, approvals  # isort: skip

@@ -8,7 +8,8 @@ from pydantic import Field
 
 from tools.approvals import Approval
 from tools.models import InputModel
-from tools.operations.catalogue import Caller, Core, Kind, Operation, SlackForm, declare
+from tools.operations.catalogue import Core, Kind, Operation, SlackForm, declare
+from tools.people import Caller
 
 RESOURCE = "approvals"  # offered with every toolset: any confirmed tool may answer pending_approval
 

@@ -25,6 +25,7 @@ from tools.confirm import Confirmer
 from tools.follow import Followed, Followers, Progress
 from tools.logs import bind_actor
 from tools.models import InputModel
+from tools.people import Caller
 from tools.state import StateStore
 from tools.watch import Watch
 
@@ -36,19 +37,6 @@ class Kind(StrEnum):
     READ = "read"
     WRITE = "write"  # runs at once; with a ``prepare`` it may still need a person's yes (risky changes)
     CONFIRMED = "confirmed"  # always a person's yes (delete, replace)
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who asks, from which front. The core only ever sees actors, never Slack users or OAuth subjects.
-
-    ``safe_only``: this caller may not make changes that need confirmation (``--disable-destructive``).
-    """
-
-    actor: str
-    front: str
-    safe_only: bool = False
-    email: str | None = None  # when known (OAuth, Slack profile): four eyes compares people across fronts
 
 
 @dataclass
@@ -110,6 +98,7 @@ class Core:
         self.audit.record(
             front=caller.front,
             actor=caller.actor,
+            email=caller.email,
             operation=op.name,
             outcome=Outcome.DENIED,
             registry_name=str(ref) if ref else None,

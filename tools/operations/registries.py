@@ -12,7 +12,7 @@ from tools.confirm import Applied, Change, ConfirmResult, Pinned
 from tools.errors import ConflictError, InvalidInputError, NotFoundError
 from tools.follow import Followed, Progress, progress_line, settled
 from tools.models import NameStatus, Registry, is_registry_id
-from tools.operations.catalogue import Caller, Core, Flag, Follows, Kind, Operation, SlackForm, declare
+from tools.operations.catalogue import Core, Flag, Follows, Kind, Operation, SlackForm, declare
 from tools.operations.registry_changes import replace_change, update_change
 from tools.operations.registry_inputs import (
     CreateInput,
@@ -23,6 +23,7 @@ from tools.operations.registry_inputs import (
     ReplaceInput,
     UpdateInput,
 )
+from tools.people import Caller
 from tools.previews import FieldChange, Preview, Target, delete_registry_preview
 from tools.resolve import resolve
 from tools.views import (
@@ -73,7 +74,13 @@ async def create_registry(core: Core, inp: CreateInput, caller: Caller) -> Write
     spec = inp.spec()
     fields = sorted(k for k, v in spec.model_dump(exclude_none=True).items() if k not in ("name", "location"))
     with audited(
-        core.audit, "create_registry", actor=caller.actor, front=caller.front, registry_name=inp.name, fields=fields
+        core.audit,
+        "create_registry",
+        actor=caller.actor,
+        email=caller.email,
+        front=caller.front,
+        registry_name=inp.name,
+        fields=fields,
     ):
         reg = await core.client.create_registry(spec)
     note = "" if reg.properties.hostname else " It is provisioning; the hostname appears when it is Running."

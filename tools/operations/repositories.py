@@ -7,7 +7,7 @@ from datetime import datetime
 from tools.client import RegistryClient
 from tools.confirm import Applied, Change, Pinned
 from tools.models import Artifact, Registry, Repository
-from tools.operations.catalogue import Caller, Core, Flag, Kind, Operation, SlackForm, declare
+from tools.operations.catalogue import Core, Flag, Kind, Operation, SlackForm, declare
 from tools.operations.content_inputs import (
     ImageInput,
     ListImagesInput,
@@ -16,6 +16,7 @@ from tools.operations.content_inputs import (
     offset_of,
     repository_refs,
 )
+from tools.people import Caller
 from tools.previews import Preview, Target, digest
 from tools.resolve import resolve, resolve_image, resolve_repository
 from tools.views import (

@@ -11,7 +11,7 @@ from tools.client import RegistryClient
 from tools.confirm import Applied, Change, ConfirmResult, Pinned
 from tools.errors import RegistryError
 from tools.models import Registry, Token, TokenPatch, TokenSpec
-from tools.operations.catalogue import Caller, Core, Flag, Kind, Operation, SlackForm, declare
+from tools.operations.catalogue import Core, Flag, Kind, Operation, SlackForm, declare
 from tools.operations.token_changes import EXPIRY, SCOPES, STATUS, token_diff, token_facts, token_target
 from tools.operations.token_inputs import (
     CreateTokenInput,
@@ -23,6 +23,7 @@ from tools.operations.token_inputs import (
     scope_specs,
     token_refs,
 )
+from tools.people import Caller
 from tools.previews import Preview
 from tools.resolve import resolve, resolve_token
 from tools.views import TokenCreated, TokenDetail, TokenList, TokenSummary
@@ -58,6 +59,7 @@ async def create_token(core: Core, inp: CreateTokenInput, caller: Caller) -> Tok
         core.audit.record(
             front=caller.front,
             actor=caller.actor,
+            email=caller.email,
             operation="create_token",
             outcome=Outcome.FAILED,
             registry_name=inp.registry,
@@ -73,6 +75,7 @@ async def create_token(core: Core, inp: CreateTokenInput, caller: Caller) -> Tok
         core.audit,
         "create_token",
         actor=caller.actor,
+        email=caller.email,
         front=caller.front,
         registry_id=registry.id,
         registry_name=registry.name,

@@ -6,8 +6,9 @@ import asyncio
 
 from tools.errors import NotFoundError, RegistryError
 from tools.models import Artifact, Registry, Severity, Vulnerability
-from tools.operations.catalogue import Caller, Core, Flag, Kind, Operation, SlackForm, declare
+from tools.operations.catalogue import Core, Flag, Kind, Operation, SlackForm, declare
 from tools.operations.content_inputs import ListVulnerabilitiesInput, SweepInput, VulnerabilityInput, offset_of
+from tools.people import Caller
 from tools.resolve import resolve, resolve_image
 from tools.views import AffectedImage, SweepResult, VulnerabilityDetail, VulnerabilityList, VulnerabilitySummary
 

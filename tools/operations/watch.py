@@ -7,7 +7,8 @@ from typing import Annotated
 from pydantic import Field
 
 from tools.models import InputModel
-from tools.operations.catalogue import Caller, Core, Flag, Kind, Operation, SlackForm, declare
+from tools.operations.catalogue import Core, Flag, Kind, Operation, SlackForm, declare
+from tools.people import Caller
 from tools.views import WatchReport
 
 RESOURCE = "watch"

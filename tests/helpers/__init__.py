@@ -1,0 +1,1 @@
+"""What many tests need, one home each: identities (an OAuth issuer on loopback), ..."""

@@ -20,7 +20,7 @@ from bot.progress import Followup, Where, followup
 from tools.confirm import ConfirmResult, Plan
 from tools.errors import FieldProblem, InvalidInputError, RegistryError
 from tools.models import InputModel
-from tools.operations import CATALOGUE, Caller, Core, ListInput, Operation
+from tools.operations import CATALOGUE, Caller, Core, Operation
 from tools.views import TokenCreated
 
 logger = logging.getLogger("bot.commands")
@@ -78,16 +78,26 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
             await reply.follow(through_response_url(respond))
 
     @app.action(render.NEXT_ACTION)
-    async def on_next_page(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+    async def on_next_page(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
+        """Any list's Next page: its command again at the next cursor, as the person pressing it (the
+        same rules as typing it: channel, writers)."""
         await ack()
+        user, channel = body["user"]["id"], (body.get("channel") or {}).get("id")
 
-        async def next_page() -> render.Message:
-            data = json.loads(body["actions"][0]["value"])
-            query = ListInput(name_filter=data.get("f"), limit=data.get("l", 20), cursor=data.get("c"))
-            out = await CATALOGUE["list_registries"].call(deps.core, query, caller_of(body["user"]["id"]))
-            return render.registry_list(out, query.name_filter, query.limit)  # type: ignore[arg-type]
+        async def next_page() -> Answer:
+            try:
+                command = str(json.loads(body["actions"][0]["value"])["q"])
+            except (ValueError, KeyError, TypeError):
+                return Answer(render.refusal("That button is not valid."), private=True)
+            return await answer(deps, command, user, channel, client)
 
-        await safely(respond, next_page, replace=True)
+        reply = await answered(next_page)
+        # A page of one's own list replaces it; from a message everyone sees (the digest), it is one's own.
+        replace = bool((body.get("container") or {}).get("is_ephemeral"))
+        try:
+            await respond(**reply.message, response_type="ephemeral", replace_original=replace)
+        except Exception:
+            logger.exception("could not deliver the next page to Slack")
 
 
 async def safely(respond: AsyncRespond, work: Callable[[], Awaitable[render.Message]], *, replace: bool) -> None:
@@ -175,6 +185,9 @@ async def perform(
             await post_audit_line(deps, client, f"{mention(user)}: {getattr(out, 'message', op.title)}")
         follow = followup(deps.core, op, out, user)
         message = render.following(out, None, "") if follow else render.view(out)
+        cursor = getattr(out, "next_cursor", None)
+        if isinstance(cursor, str) and cursor:
+            message = render.with_next_page(message, request.page(cursor))
         return Answer(message, private=isinstance(out, TokenCreated), follow=follow)  # a password: only to them
     started = await deps.core.confirmer.run(op, inp, caller)
     if isinstance(started, Plan):
@@ -189,9 +202,15 @@ async def perform(
 def in_slack_words(err: InvalidInputError, spec: Spec) -> InvalidInputError:
     """A core refusal names input fields; the person typed flags."""
     fields = [FieldProblem(spec.display(p.field), spec.in_flags(p.problem)) for p in err.fields]
-    out = InvalidInputError(spec.in_flags(err.message), fields=fields, hint=err.hint)
-    out.request_id = err.request_id
-    return out
+    # The API's own words (errorCode, message) and the request id stay: they are the reason.
+    return InvalidInputError(
+        spec.in_flags(err.message),
+        fields=fields,
+        hint=err.hint,
+        status=err.status,
+        messages=err.messages,
+        request_id=err.request_id,
+    )
 
 
 def button_value(plan: Plan, inp: InputModel, thread: str | None = None) -> str:

@@ -12,7 +12,7 @@ import argparse
 import difflib
 import html
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -21,6 +21,9 @@ from tools import InvalidInputError
 from tools.operations import CATALOGUE, Flag, Operation, SlackForm
 
 HELP = "help"
+CURSOR_FLAG = "--cursor"
+# Every list whose input has a cursor pages the same way in Slack: a Next page button, or --cursor.
+CURSOR = Flag("cursor", CURSOR_FLAG, "value", "CURSOR", "start at this page (a Next page button passes it)")
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,9 @@ def _specs() -> dict[str, Spec]:
     for op in CATALOGUE.values():
         for form in (op.slack, *op.more_slack):
             name = " ".join(form.words)
-            specs[name] = Spec(name, form, form.help or op.summary, op)
+            pages = "cursor" in op.input.model_fields and all(f.field != "cursor" for f in form.flags)
+            paged = replace(form, flags=(*form.flags, CURSOR)) if pages else form
+            specs[name] = Spec(name, paged, form.help or op.summary, op)
     return specs
 
 
@@ -70,6 +75,19 @@ class Request:
     command: str
     op: Operation | None = None
     args: Any = None  # the validated input model; the topic for help
+    words: tuple[str, ...] = ()  # as typed, after the subcommand
+
+    def page(self, cursor: str) -> str:
+        """The same command for the page at ``cursor`` (any ``--cursor`` given before is replaced)."""
+        kept, skip = [], False
+        for word in self.words:
+            if skip:
+                skip = False
+            elif word == CURSOR_FLAG:
+                skip = True
+            elif not word.startswith(CURSOR_FLAG + "="):
+                kept.append(word)
+        return shlex.join([*self.command.split(), *kept, CURSOR_FLAG, cursor])
 
 
 class UsageError(Exception):
@@ -151,7 +169,7 @@ def _parse_args(spec: Spec, words: list[str]) -> Request:
     if missing:
         raise UsageError(f"{', '.join(missing)} is required")
     try:
-        return Request(spec.name, spec.op, spec.op.input.model_validate(values))
+        return Request(spec.name, spec.op, spec.op.input.model_validate(values), tuple(words))
     except ValidationError as exc:
         err = InvalidInputError.from_validation(exc, name=spec.display)
         raise UsageError("; ".join(spec.in_flags(line) for line in err.lines())) from None

@@ -63,11 +63,10 @@ class Digests:
                 found = await self.core.watch.look(self.core.now())
                 if lease.lost:  # the store was away longer than the lease: another replica has the slot
                     return False
-                new = found.report.only_new()
+                new = found.report(only_new=True)
                 if not new.empty:
-                    await self.slack.chat_postMessage(
-                        channel=self.channel, **render.watch_report(new, "Registry watch")
-                    )
+                    digest = render.with_next_page(render.watch_report(new, "Registry watch"), "watch", "All findings")
+                    await self.slack.chat_postMessage(channel=self.channel, **digest)
                 await store.put(done, "1", self.interval * 2)
                 await self.core.watch.remember(found.memory)
         except Exception:

@@ -20,7 +20,6 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
-from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
@@ -28,6 +27,7 @@ from pydantic import Field
 from tools import metrics
 from tools.audit import Outcome
 from tools.errors import NotFoundError, RegistryError
+from tools.globs import matching
 from tools.models import View
 from tools.people import Caller, Sameness, same_person, told_apart_from
 from tools.previews import Preview, Target
@@ -44,12 +44,6 @@ OPEN = "approvals:open"  # requests not yet seen through to the end (their expir
 # Approvals are decided in the Slack approval channel: the people who approve are Slack accounts.
 APPROVERS_FRONT = "slack"
 KEEP_AFTER = 86400.0  # a decided request stays readable (its status) this long after it expires
-
-
-def matching(patterns: tuple[str, ...], key: str) -> str | None:
-    """The glob matching ``registry`` or ``registry/repository``; a registry glob covers what is in it."""
-    keys = (key, key.split("/", 1)[0])
-    return next((p for p in patterns if any(fnmatchcase(k, p) for k in keys)), None)
 
 
 class Approval(View):

@@ -38,6 +38,11 @@ def normalize_api_url(value: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
+def split_list(raw: str | None) -> tuple[str, ...]:
+    """A comma-separated setting: its items, trimmed, empty ones left out."""
+    return tuple(part.strip() for part in (raw or "").split(",") if part.strip())
+
+
 def _trimmed_credential(value: Any) -> Any:
     """A credential read from a file often ends in a newline: trim it. Whitespace or control
     characters inside would break the HTTP header on every call, so they are refused here, at start."""
@@ -181,7 +186,7 @@ class SafetySettings(Settings):
 
     @property
     def protected_patterns(self) -> tuple[str, ...]:
-        return tuple(p.strip() for p in self.registry_protected.split(",") if p.strip())
+        return split_list(self.registry_protected)
 
     @model_validator(mode="after")
     def _approvals_need_a_channel(self) -> SafetySettings:
@@ -193,7 +198,7 @@ class SafetySettings(Settings):
 
     @property
     def approval_patterns(self) -> tuple[str, ...]:
-        return tuple(p.strip() for p in self.registry_approval_required.split(",") if p.strip())
+        return split_list(self.registry_approval_required)
 
 
 class McpSettings(Settings):

@@ -18,7 +18,6 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, SerializeAsAny
@@ -28,6 +27,7 @@ from tools.audit import AuditLog, Outcome, audited
 from tools.client import RegistryClient
 from tools.config import SafetySettings
 from tools.errors import NotFoundError, RegistryError
+from tools.globs import matching
 from tools.logs import bind_actor
 from tools.models import InputModel
 from tools.people import Caller
@@ -170,8 +170,7 @@ class Confirmer:
     def protection(self, key: str) -> str | None:
         """The REGISTRY_PROTECTED glob matching ``key`` (``registry`` or ``registry/repository``); a
         pattern that names a registry covers everything in it."""
-        keys = (key, key.split("/", 1)[0])
-        return next((p for p in self.protected if any(fnmatchcase(k, p) for k in keys)), None)
+        return matching(self.protected, key)
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), UTC)

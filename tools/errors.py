@@ -7,6 +7,7 @@ Nothing here ever includes a credential.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -77,6 +78,7 @@ class InvalidInputError(RegistryError, ValueError):
     """400/422 from the API, or input rejected locally before any request."""
 
     default_hint = "Fix the named field and try again."
+    unnamed_hint = "Fix what the API said above and try again."
 
     def __init__(self, message: str, *, fields: Iterable[FieldProblem] = (), **kwargs: object) -> None:
         super().__init__(message, **kwargs)  # type: ignore[arg-type]
@@ -205,11 +207,29 @@ def error_from_response(
     else:
         cls, summary = _BY_STATUS.get(status, (ApiError, f"unexpected HTTP {status}"))
     message = f"{action}: {summary}"
+    if cls is InvalidInputError:
+        fields = [p for p in (_field_of(m.message or "") for m in messages) if p is not None]
+        hint = InvalidInputError.default_hint if fields else InvalidInputError.unnamed_hint
+        return InvalidInputError(
+            message, fields=fields, status=status, messages=messages, request_id=request_id, hint=hint
+        )
     if cls is RateLimitedError:
         return RateLimitedError(
             message, status=status, messages=messages, request_id=request_id, retry_after=retry_after
         )
     return cls(message, status=status, messages=messages, request_id=request_id)
+
+
+_API_FIELD = re.compile(r"^\s*(?:\[[A-Z_]+\]\s*)?properties\.([A-Za-z][A-Za-z0-9]*)\b[\s:]*(.*)$", re.DOTALL)
+
+
+def _field_of(message: str) -> FieldProblem | None:
+    """The field an IONOS message names (``properties.location is required…``), in our snake_case."""
+    found = _API_FIELD.match(message)
+    if found is None:
+        return None
+    name = re.sub(r"(?<!^)([A-Z])", r"_\1", found.group(1)).lower()
+    return FieldProblem(name, found.group(2).strip() or message.strip())
 
 
 class Redactor:

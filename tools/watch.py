@@ -23,6 +23,8 @@ from typing import Any, TypeVar
 
 from tools.client import RegistryClient
 from tools.errors import RegistryError
+from tools.gather import bounded
+from tools.globs import matching
 from tools.models import Registry, Severity
 from tools.state import StateStore
 from tools.views import Finding, VulnerabilitySummary, WatchReport, day, human_bytes
@@ -33,6 +35,7 @@ ARTIFACT_PAGE = 100  # 32 registries listing at once: pages of 500 decoded image
 STATE_KEY = "watch:state"
 STATE_TTL = 90 * 86400.0  # what the last digest said outlives any sensible interval
 SEVERE = frozenset({Severity.CRITICAL, Severity.HIGH})
+CRITICAL, HIGH, TOKEN_EXPIRED, TOKEN_EXPIRING, STATE, STORAGE = range(6)  # the classes in tools.views.watch
 GROWTH_RATIO, GROWTH_BYTES = 0.2, 512 * 1024**2  # "grew fast": +20 % and +512 MiB since the last digest
 
 T = TypeVar("T")
@@ -50,35 +53,62 @@ def remembered(registry_id: str, *parts: str) -> str:
 
 @dataclass
 class Memory:
-    """What the previous digest reported (finding keys) and each registry's storage then."""
+    """What the previous digest reported (finding keys), each registry's storage then, and when."""
 
     seen: set[str] = field(default_factory=set)
     storage: dict[str, int] = field(default_factory=dict)
+    at: datetime | None = None
 
     @classmethod
     def parse(cls, raw: str | None) -> Memory:
         if not raw:
             return cls()
         data = json.loads(raw)
-        return cls(set(data.get("seen", [])), {k: int(v) for k, v in data.get("storage", {}).items()})
+        at = datetime.fromisoformat(data["at"]) if data.get("at") else None
+        return cls(set(data.get("seen", [])), {k: int(v) for k, v in data.get("storage", {}).items()}, at)
 
     def dump(self) -> str:
-        return json.dumps({"seen": sorted(self.seen), "storage": self.storage}, separators=(",", ":"))
+        at = self.at.isoformat() if self.at else None
+        return json.dumps({"seen": sorted(self.seen), "storage": self.storage, "at": at}, separators=(",", ":"))
 
 
 @dataclass
 class Pass:
-    """One look at every registry: the report, and what to remember if it is posted."""
+    """One look at every registry: every finding, and what to remember if a digest says them."""
 
-    report: WatchReport
+    findings: list[Finding]
+    failed: list[str]
+    checked_at: datetime
+    registries_checked: int
+    token_days: int
     memory: Memory
+    last_digest: datetime | None
+
+    def report(self, *, only_new: bool = False, offset: int = 0, limit: int | None = None) -> WatchReport:
+        return WatchReport.of(
+            self.findings,
+            checked_at=self.checked_at,
+            registries_checked=self.registries_checked,
+            token_days=self.token_days,
+            failed=self.failed,
+            last_digest=self.last_digest,
+            only_new=only_new,
+            offset=offset,
+            limit=limit,
+        )
 
 
 class Watch:
-    def __init__(self, client: RegistryClient, store: StateStore, *, token_days: int = 14) -> None:
+    def __init__(
+        self, client: RegistryClient, store: StateStore, *, token_days: int = 14, protected: tuple[str, ...] = ()
+    ) -> None:
         self.client = client
         self.store = store
         self.token_days = token_days
+        self.protected = protected
+
+    def _protected(self, name: str) -> bool:
+        return matching(self.protected, name) is not None
 
     async def look(self, now: datetime, *, token_days: int | None = None) -> Pass:
         """Everything to worry about at ``now``, each finding marked new against the last digest."""
@@ -89,11 +119,12 @@ class Watch:
         results = await asyncio.gather(
             *(self._registry(r, now, days, before, gate) for r in registries), return_exceptions=True
         )
-        report = WatchReport(checked_at=now, registries_checked=len(registries), token_days=days)
-        after = Memory()
+        every: list[Finding] = []
+        failed: list[str] = []
+        after = Memory(at=now)
         for registry, found in zip(registries, results, strict=True):
             if isinstance(found, RegistryError):
-                report.failed.append(f"{registry.name}: {found.message}")
+                failed.append(f"{registry.name}: {found.message}")
                 mine = short(registry.id, 4)
                 after.seen |= {k for k in before.seen if k.split(":", 1)[0] == mine}  # not looked at: keep
                 if registry.id in before.storage:
@@ -102,18 +133,20 @@ class Watch:
             if isinstance(found, BaseException):
                 raise found
             findings, keys = found
-            report.findings += findings
+            every += findings
             after.seen |= keys
+            protected = self._protected(registry.name)
             state = registry.state
             if state.lower() != "running":
                 key = remembered(registry.id, "state", state)
-                detail = f"is {state}, not Running"
-                report.findings.append(
+                every.append(
                     Finding(
                         kind="registry",
+                        rank=STATE,
                         registry=registry.name,
+                        protected=protected,
                         subject=state,
-                        detail=detail,
+                        detail=f"is {state}, not Running",
                         new=key not in before.seen,
                     )
                 )
@@ -123,12 +156,8 @@ class Watch:
                 after.storage[registry.id] = size
                 was = before.storage.get(registry.id)
                 if was is not None and size - was >= max(GROWTH_BYTES, GROWTH_RATIO * was):
-                    report.findings.append(_storage_finding(registry, was, size))
-        order = {"token": 0, "vulnerability": 1, "registry": 2, "storage": 3}
-        report.findings.sort(
-            key=lambda f: (order[f.kind], f.detail if f.kind == "token" else "", f.registry, f.subject)
-        )
-        return Pass(report, after)
+                    every.append(_storage_finding(registry, was, size, protected))
+        return Pass(every, failed, now, len(registries), days, after, before.at)
 
     async def remember(self, memory: Memory) -> None:
         """After a digest is posted: the next one repeats none of it."""
@@ -139,6 +168,7 @@ class Watch:
     ) -> tuple[list[Finding], set[str]]:
         keys: set[str] = set()
         findings: list[Finding] = []
+        protected = self._protected(registry.name)
 
         async def gated(call: Callable[[], Awaitable[T]]) -> T:
             async with gate:
@@ -152,9 +182,22 @@ class Watch:
             key = remembered(registry.id, "token", token.id, state)
             keys.add(key)
             detail = f"expired {day(expiry)}" if state == "expired" else f"expires {day(expiry)}"
-            findings.append(_finding("token", registry, token.name, detail, key, before))
+            findings.append(
+                Finding(
+                    kind="token",
+                    rank=TOKEN_EXPIRED if state == "expired" else TOKEN_EXPIRING,
+                    registry=registry.name,
+                    protected=protected,
+                    subject=token.name,
+                    detail=detail,
+                    due=expiry,
+                    new=key not in before.seen,
+                )
+            )
         images = await gated(lambda: _candidates(self.client, registry.id))
-        found = await _bounded([partial(gated, partial(self._fixable, registry.id, image)) for image in images])
+        found = await bounded(
+            [partial(gated, partial(self._fixable, registry.id, image)) for image in images], PER_REGISTRY
+        )
         # One finding per advisory in this registry, however many images have it: "CVE-X, fix 2.17.1,
         # in 37 images (3 new)" is what someone acts on. New = an image that did not have it before.
         host = registry.properties.hostname or registry.name
@@ -173,7 +216,13 @@ class Watch:
             detail = f"{spread.severity.upper()} {advisory_id}, {fix}, in {count}{new} (e.g. {spread.example})"
             findings.append(
                 Finding(
-                    kind="vulnerability", registry=registry.name, subject=advisory_id, detail=detail, new=spread.new > 0
+                    kind="vulnerability",
+                    rank=CRITICAL if spread.severity == Severity.CRITICAL.value else HIGH,
+                    registry=registry.name,
+                    protected=protected,
+                    subject=advisory_id,
+                    detail=detail,
+                    new=spread.new > 0,
                 )
             )
         return findings, keys
@@ -213,20 +262,6 @@ class _Spread:
     new: int = 0
 
 
-async def _bounded(calls: list[Callable[[], Awaitable[T]]], workers: int = PER_REGISTRY) -> list[T]:
-    """Every call's result, in order, ``workers`` at a time: a gather of thousands of waiting tasks
-    (one per image) held more memory than the findings themselves."""
-    results: list[T | None] = [None] * len(calls)
-    pending = iter(enumerate(calls))
-
-    async def work() -> None:
-        for index, call in pending:
-            results[index] = await call()
-
-    await asyncio.gather(*(work() for _ in range(min(workers, len(calls)))))
-    return results  # type: ignore[return-value]
-
-
 async def _all(items: Any) -> list[Any]:
     return [item async for item in items]
 
@@ -242,15 +277,19 @@ async def _candidates(client: RegistryClient, registry_id: str) -> list[_Image]:
     return out
 
 
-def _finding(kind: Any, registry: Registry, subject: str, detail: str, key: str, before: Memory) -> Finding:
-    return Finding(kind=kind, registry=registry.name, subject=subject, detail=detail, new=key not in before.seen)
-
-
-def _storage_finding(registry: Registry, was: int, now: int) -> Finding:
+def _storage_finding(registry: Registry, was: int, now: int, protected: bool) -> Finding:
     grown = now - was
     percent = f" (+{100 * grown / was:.0f}%)" if was else ""
     detail = f"grew {human_bytes(grown)}{percent} since the last digest, to {human_bytes(now)}"
-    return Finding(kind="storage", registry=registry.name, subject=human_bytes(now), detail=detail, new=True)
+    return Finding(
+        kind="storage",
+        rank=STORAGE,
+        registry=registry.name,
+        protected=protected,
+        subject=human_bytes(now),
+        detail=detail,
+        new=True,
+    )
 
 
 def _storage(registry: Registry) -> int | None:

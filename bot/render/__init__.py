@@ -34,6 +34,7 @@ from bot.render.blocks import (
     section,
     sections,
     verb,
+    with_next_page,
     with_note,
 )
 from bot.render.changes import (
@@ -106,5 +107,6 @@ __all__ = [
     "view",
     "watch_report",
     "who",
+    "with_next_page",
     "with_note",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -75,3 +76,15 @@ def message(text: str, blocks: list[dict[str, Any]]) -> Message:
 def with_note(msg: Message, note: str) -> Message:
     """``msg`` with a context line at the end (the progress of what it shows)."""
     return {**msg, "text": f"{msg['text']}\n{note}", "blocks": [*msg["blocks"][: BLOCK_LIMIT - 1], context(note)]}
+
+
+def with_next_page(msg: Message, command: str, label: str = "Next page") -> Message:
+    """``msg`` with a button that runs ``/registry COMMAND`` (the same list at its next cursor) for
+    whoever presses it, under the same rules as typing it."""
+    value = json.dumps({"q": command}, separators=(",", ":"))
+    if len(value) > VALUE_LIMIT:
+        tail = [context(f"More: `/registry {esc(command)[: SECTION_LIMIT - 40]}`")]
+    else:
+        button = {"type": "button", "action_id": NEXT_ACTION, "text": plain(label), "value": value}
+        tail = [{"type": "actions", "block_id": "list_paging", "elements": [button]}]
+    return {**msg, "blocks": [*msg["blocks"][: BLOCK_LIMIT - len(tail)], *tail]}

@@ -155,13 +155,12 @@ def following(out: BaseModel, progress: Progress | None, again: str) -> Message:
 
 def error(err: RegistryError) -> Message:
     lines = [f":x: {esc(err.message)}"]
+    if isinstance(err, InvalidInputError) and err.fields:
+        lines = [f":x: {esc(err.message.split(':', 1)[0])}:", *(f"• {esc(line)}" for line in err.lines())]
     detail = err.detail()
     if detail:
         lines.append(f"IONOS said: {esc(detail)}")
     if err.hint:
-        lines.append(f"_Next:_ {esc(err.hint)}")
-    if isinstance(err, InvalidInputError) and err.fields:
-        lines = [f":x: {esc(err.message.split(':', 1)[0])}:", *(f"• {esc(line)}" for line in err.lines())]
         lines.append(f"_Next:_ {esc(err.hint)}")
     blocks = sections(lines)
     if isinstance(err, ConfirmationError) and err.current is not None:

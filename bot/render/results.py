@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pydantic import BaseModel
@@ -12,14 +11,12 @@ from bot.render.approvals import approval_card
 from bot.render.blocks import (
     BLOCK_LIMIT,
     HOME_LIMIT,
-    NEXT_ACTION,
-    VALUE_LIMIT,
+    LINES_PER_SECTION,
     Message,
     context,
     esc,
     header,
     message,
-    plain,
     section,
     sections,
 )
@@ -73,30 +70,14 @@ def summary_line(reg: RegistrySummary) -> str:
     )
 
 
-def registry_list(result: RegistryList, name_filter: str | None, limit: int) -> Message:
-    title = f"Registries matching “{name_filter}”" if name_filter else "Registries"
-    blocks = [header(title)]
+def registry_list(result: RegistryList) -> Message:
+    blocks = [header("Registries")]
     if not result.registries:
         blocks.append(section("No registries match."))
     blocks += sections(summary_line(r) for r in result.registries)
-    if result.more_available and result.next_cursor:
-        value = json.dumps({"f": name_filter, "l": limit, "c": result.next_cursor}, separators=(",", ":"))
-        blocks.append(context(f"{len(result.registries)} shown; more on the next page."))
-        if len(value) <= VALUE_LIMIT:
-            blocks.append(
-                {
-                    "type": "actions",
-                    "block_id": "registry_list_paging",
-                    "elements": [
-                        {"type": "button", "action_id": NEXT_ACTION, "text": plain("Next page"), "value": value}
-                    ],
-                }
-            )
-        else:
-            blocks.append(context("The next page token is too long for a button; narrow the filter."))
-    else:
-        blocks.append(context(f"{len(result.registries)} shown; that is all."))
-    return message(f"{title}: {len(result.registries)} shown", blocks)
+    more = "; more on the next page." if result.next_cursor else "; that is all."
+    blocks.append(context(f"{len(result.registries)} shown{more}"))
+    return message(f"Registries: {len(result.registries)} shown", blocks)
 
 
 def registry_card(reg: RegistryDetail, intro: str | None = None) -> Message:
@@ -135,7 +116,7 @@ def name_check(result: NameCheck) -> Message:
 def view(out: BaseModel, intro: str | None = None) -> Message:
     """Any operation's output, by its type; anything without a renderer is shown as its lines."""
     if isinstance(out, RegistryList):
-        return registry_list(out, None, len(out.registries) or 20)
+        return registry_list(out)
     if isinstance(out, WriteResult):
         return registry_card(out.registry, intro=intro or out.message)
     if isinstance(out, RegistryDetail):
@@ -170,24 +151,34 @@ def token_created(out: TokenCreated) -> Message:
 
 # ---------------------------------------------------------------- the watch
 
-WATCH_LINES = 12  # per kind of finding; the rest is counted, and `/registry watch` shows it all in text
+WATCH_LINES = 40  # lines of findings one message holds; the rest is paged (`/registry watch`)
 
 
 def watch_report(report: WatchReport, title: str = "Registry watch") -> Message:
-    """The watch's findings, by kind, new ones marked; the digest and `/registry watch` alike."""
-    checked = f"{report.registries_checked} registries checked {report.checked_at:%Y-%m-%d %H:%M} UTC"
+    """The watch's findings, most urgent first, under their class headings; the digest and
+    `/registry watch` alike. Never an all-clear that isn't: with nothing new, it says what stands."""
     if report.empty:
-        return message(
-            f"{title}: nothing to worry about", [section(f":white_check_mark: Nothing to worry about ({checked}).")]
-        )
-    blocks = [header(title), context(checked)]
+        if report.only_new and report.standing:
+            text = f":information_source: {esc(report.headline())} `/registry watch` shows them."
+            return message(report.headline(), [section(text)])
+        return message(f"{title}: nothing to worry about", [section(f":white_check_mark: {esc(report.headline())}")])
+    blocks = [header(title), context(f"{esc(report.headline())}")]
+    if report.counts:
+        blocks.append(context(esc(", ".join(f"{n} {t.lower()}" for t, n in report.counts.items()))))
+    shown = 0
     for heading, lines in report.sections():
-        shown = [f"• {esc(line)}".replace("  [new]", " :new:") for line in lines[:WATCH_LINES]]
-        if len(lines) > WATCH_LINES:
-            shown.append(f"_… and {len(lines) - WATCH_LINES} more_")
-        blocks += sections([f"*{esc(heading)}*", *shown], per_block=WATCH_LINES + 2)
-    counts = ", ".join(f"{len(lines)} {heading.split(' ')[0].lower()}" for heading, lines in report.sections())
-    return message(f"{title}: {counts}", blocks[:BLOCK_LIMIT])
+        room = WATCH_LINES - shown
+        if room <= 0:
+            break
+        marked = [f"• {esc(line)}".replace("  [new]", " :new:") for line in lines[:room]]
+        shown += len(marked)
+        blocks += sections([f"*{esc(heading)}*", *marked], per_block=LINES_PER_SECTION)
+    rest = len(report.findings) - shown
+    if rest > 0 or report.next_cursor:
+        more = rest + (report.found - report.offset - len(report.findings))
+        blocks.append(context(f"… and {more} more, less urgent: `/registry watch` pages through them all."))
+    counts = ", ".join(f"{n} {t.lower()}" for t, n in report.counts.items())
+    return message(f"{title}: {counts or report.headline()}", blocks[:BLOCK_LIMIT])
 
 
 def home(result: RegistryList, protected: dict[str, str], at: str) -> dict[str, Any]:

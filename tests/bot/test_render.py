@@ -36,12 +36,12 @@ def summary(i: int) -> RegistrySummary:
 
 def test_a_full_page_of_100_long_named_registries_fits_one_message() -> None:
     page = RegistryList(registries=[summary(i) for i in range(100)], next_cursor="c" * 300, more_available=True)
-    message = render.registry_list(page, None, 100)
+    message = render.with_next_page(render.registry_list(page), f"list --limit 100 --cursor {'c' * 300}")
     assert_valid_message(message)
     shown = "\n".join(b["text"]["text"] for b in message["blocks"] if b["type"] == "section")
     assert all(f"r{i:02d}-" in shown for i in range(100)), "paged, never truncated"
     button = message["blocks"][-1]["elements"][0]
-    assert json.loads(button["value"])["c"] == "c" * 300
+    assert json.loads(button["value"])["q"].endswith("--cursor " + "c" * 300)
 
 
 def test_help_for_everything_and_each_subcommand() -> None:

@@ -26,7 +26,7 @@ async def test_which_images_have_a_cve(bot: BotUnderTest) -> None:
     assert "CVE-2021-44228 (critical, fix: 2.17.1)" in reply
     assert "prod-images.cr.de-fra.ionos.com/team/app@sha256:" in reply
     narrowed = texts(await bot.reply("vulns find CVE-2021-44228 --in prod-images", user=BOB))
-    assert "of 1 registries" in narrowed
+    assert "in 1 of 1 registry searched" in narrowed
 
 
 async def test_repositories_and_images(bot: BotUnderTest) -> None:

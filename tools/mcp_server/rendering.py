@@ -27,6 +27,8 @@ def error_text(err: Exception) -> str:
         return "Something went wrong on our side; it has been logged."
     if isinstance(err, InvalidInputError) and err.fields:
         text = "\n".join(["Invalid arguments:", *err.lines()])
+        if err.detail():
+            text += f"\nIONOS said: {err.detail()}"
     else:
         text = str(err)
     current = err.current if isinstance(err, ConfirmationError) else None

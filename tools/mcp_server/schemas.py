@@ -64,7 +64,7 @@ def _noise(key: str, value: Any, describe: bool) -> bool:
     return (
         (key in ("title", "examples") and isinstance(value, (str, list)))
         or (key == "description" and not describe and isinstance(value, str))
-        or (key == "default" and value in (None, []))
+        or (key == "default" and (value in (None, []) or not describe))  # an output's values are all sent
         or (key == "additionalProperties" and value is True)
     )
 

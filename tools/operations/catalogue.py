@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel
 
 from tools import metrics
+from tools.advisories import Advisories
 from tools.approvals import Approvals
 from tools.audit import AuditLog, Outcome
 from tools.client import RegistryClient
@@ -48,6 +49,7 @@ class Core:
     confirmer: Confirmer
     followers: Followers
     watch: Watch
+    advisories: Advisories
     wait_timeout: float = 300.0
 
     @classmethod
@@ -69,8 +71,18 @@ class Core:
             safety.registry_approval_channel,
         )
         audit.listeners.append(metrics.count_audit)
-        watch = Watch(client, confirmer.store, token_days=safety.registry_watch_token_days)
-        return cls(client, audit, confirmer, followers or Followers(client), watch, safety.registry_wait_timeout)
+        watch = Watch(
+            client, confirmer.store, token_days=safety.registry_watch_token_days, protected=safety.protected_patterns
+        )
+        return cls(
+            client,
+            audit,
+            confirmer,
+            followers or Followers(client),
+            watch,
+            Advisories(client),
+            safety.registry_wait_timeout,
+        )
 
     @property
     def store(self) -> StateStore:

@@ -49,7 +49,9 @@ Severity = Annotated[SeverityInput | None, Field(description="critical, high, me
 class ListRepositoriesInput(InputModel):
     registry: RegistryRef
     name_filter: Annotated[str | None, Field(max_length=256, description="Part of the name")] = None
-    severity: Annotated[SeverityInput | None, Field(description="Worst severity of the last image")] = None
+    severity: Annotated[
+        SeverityInput | None, Field(description="Only repositories whose worst image is at least this severe")
+    ] = None
     limit: Limit = DEFAULT_LIMIT
     cursor: OffsetCursor = None
 
@@ -89,7 +91,8 @@ class SweepInput(InputModel):
     registries: Annotated[list[RegistryRef] | None, Field(max_length=200, description="Only these (default: all)")] = (
         None
     )
-    max_images: Annotated[int, Field(ge=1, le=1000, description="Images listed at most")] = 100
+    max_images: Annotated[int, Field(ge=1, le=1000, description="Images listed per page (all are counted)")] = 100
+    cursor: OffsetCursor = None
 
 
 def repository_refs(inp: Any) -> tuple[str, str | None]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from tools.client import RegistryClient
 from tools.confirm import Applied, Change, Pinned
-from tools.models import Artifact, Registry, Repository
+from tools.gather import bounded
+from tools.models import Artifact, Registry, Repository, severity_of
 from tools.operations.catalogue import Core, Flag, Kind, Operation, SlackForm, declare
 from tools.operations.content_inputs import (
     ImageInput,
@@ -26,32 +28,80 @@ from tools.views import (
     RepositoryDetail,
     RepositoryList,
     RepositorySummary,
+    Worst,
     day,
+    short,
 )
 
 RESOURCE = "repositories"
+IMAGES_PAGE = 500
+WORST_AT_ONCE = 8  # repositories read at once for their worst image (the client's pool is 32)
 
 
 def cursor_after(offset: int, next_offset: int | None) -> str | None:
     return str(next_offset) if next_offset is not None else None
 
 
+async def worst_of(client: RegistryClient, registry_id: str, repository: str) -> Worst:
+    """The worst severity over every image of the repository (the API's ``lastSeverity`` is only the
+    image pushed last), and which image: the most recently pushed one among the worst."""
+    found: tuple[tuple[int, float], Artifact] | None = None
+    async for artifact in client.artifacts.iter(registry_id, repository, page_size=IMAGES_PAGE):
+        raw = artifact.metadata.vuln_max_severity
+        if raw is None:
+            continue  # not scanned
+        pushed = artifact.metadata.last_pushed_at
+        key = (severity_of(raw).rank, -(pushed.timestamp() if pushed else 0.0))
+        if found is None or key < found[0]:
+            found = (key, artifact)
+    if found is None:
+        return Worst(severity=None, image=None)
+    artifact = found[1]
+    label = artifact.tags[0] if artifact.tags else f"@{short(artifact.digest)}"
+    return Worst(severity=severity_of(artifact.metadata.vuln_max_severity), image=label)
+
+
+async def worsts(client: RegistryClient, registry_id: str, repos: list[Repository]) -> list[Worst]:
+    return await bounded([partial(worst_of, client, registry_id, r.name) for r in repos], WORST_AT_ONCE)
+
+
 async def list_repositories(core: Core, inp: ListRepositoriesInput, caller: Caller) -> RepositoryList:
-    registry = await resolve(core.client, inp.registry)
-    offset = offset_of(inp.cursor)
-    page = await core.client.repositories.list(
-        registry.id, name_filter=inp.name_filter, severity=inp.severity, offset=offset, limit=inp.limit
-    )
+    """Each repository with its true worst severity. A severity filter needs every repository's worst
+    before it can page, so it reads them all (bounded); without one, only the page shown."""
+    client, offset = core.client, offset_of(inp.cursor)
+    registry = await resolve(client, inp.registry)
+    if inp.severity is None:
+        page = await client.repositories.list(registry.id, name_filter=inp.name_filter, offset=offset, limit=inp.limit)
+        found = await worsts(client, registry.id, page.items)
+        return RepositoryList(
+            registry=registry.name,
+            repositories=[RepositorySummary.of(r, w) for r, w in zip(page.items, found, strict=True)],
+            severity_at_least=None,
+            matched=page.total,
+            offset=offset,
+            next_cursor=cursor_after(offset, page.next_offset),
+        )
+    repos = [r async for r in client.repositories.iter(registry.id, name_filter=inp.name_filter)]
+    rank = inp.severity.rank
+    matching = [
+        RepositorySummary.of(r, w)
+        for r, w in zip(repos, await worsts(client, registry.id, repos), strict=True)
+        if w.severity is not None and w.severity.rank <= rank
+    ]
+    end = offset + inp.limit
     return RepositoryList(
         registry=registry.name,
-        repositories=[RepositorySummary.of(r) for r in page.items],
-        next_cursor=cursor_after(offset, page.next_offset),
+        repositories=matching[offset:end],
+        severity_at_least=inp.severity,
+        matched=len(matching),
+        offset=offset,
+        next_cursor=str(end) if end < len(matching) else None,
     )
 
 
 async def get_repository(core: Core, inp: RepositoryInput, caller: Caller) -> RepositoryDetail:
     registry, repo = await resolve_repository(core.client, inp.ref())
-    return RepositoryDetail.of_registry(registry.name, repo)
+    return RepositoryDetail.of_registry(registry.name, repo, await worst_of(core.client, registry.id, repo.name))
 
 
 async def list_images(core: Core, inp: ListImagesInput, caller: Caller) -> ArtifactList:
@@ -98,15 +148,14 @@ async def prepare_delete_repository(
         repo = await client.repositories.get(registry.id, pinned.target_id)
     else:
         registry, repo = await resolve_repository(client, ref)
-    summary = RepositorySummary.of(repo)
+    summary = RepositorySummary.of(repo, await worst_of(client, registry.id, repo.name))
     host = registry.properties.hostname or registry.name
-    worst = summary.worst_severity.value if summary.worst_severity else "not scanned"
     preview = Preview(
         title=f"DELETE repository {registry.name}/{repo.name}",
         facts=[
             f"{summary.artifacts or 0} images, {summary.pulls or 0} pulls in all, "
             f"last pulled {day(summary.last_pulled)}",
-            f"last pushed {day(summary.last_pushed)}, worst severity of the last image: {worst}",
+            f"last pushed {day(summary.last_pushed)}, {summary.severities()}",
         ],
         changes=[],
         warnings=[
@@ -119,14 +168,19 @@ async def prepare_delete_repository(
         await client.repositories.delete(registry.id, repo.name)
         return Applied(f"Deleted repository {registry.name}/{repo.name} and its {summary.artifacts or 0} images.")
 
-    detail = RepositoryDetail.of_registry(registry.name, repo)
+    detail = RepositoryDetail(
+        **summary.model_dump(),
+        registry=registry.name,
+        created_by=repo.metadata.created_by,
+        created=repo.metadata.created_date,
+    )
     return Change(repository_target(registry, repo), preview, apply, list(preview.warnings), [], current=detail)
 
 
 # ---------------------------------------------------------------- declarations
 
 REPO = ("repository",)
-SEVERITY = Flag("severity", "--severity", "value", "LEVEL", "only repositories whose last image is this bad")
+SEVERITY = Flag("severity", "--severity", "value", "LEVEL", "only repositories whose worst image is at least this bad")
 
 declare(
     Operation(

@@ -32,23 +32,29 @@ RESOURCE = "tokens"
 
 
 async def list_tokens(core: Core, inp: ListTokensInput, caller: Caller) -> TokenList:
-    registry, now = await resolve(core.client, inp.registry), core.now()
+    """Every token is read (a registry has tens, not thousands), so the expired and expiring counts
+    are of all of them, with "soon" the watch's window; then one page is shown."""
+    registry, now, days = await resolve(core.client, inp.registry), core.now(), core.watch.token_days
+    every = [TokenSummary.of(t, now, days) async for t in core.client.tokens.iter(registry.id)]
     offset = int(inp.cursor or 0)
-    page = await core.client.tokens.list(registry.id, offset=offset, limit=inp.limit)
-    tokens = [TokenSummary.of(t, now) for t in page.items]
+    end = offset + inp.limit
     return TokenList(
         registry=registry.name,
-        tokens=tokens,
-        expired=sum(t.expiry == "expired" for t in tokens),
-        expiring_soon=sum(t.expiry == "expiring soon" for t in tokens),
-        next_cursor=str(page.next_offset) if page.next_offset is not None else None,
+        tokens=every[offset:end],
+        total=len(every),
+        expired=sum(t.expiry == "expired" for t in every),
+        expiring_soon=sum(t.expiry == "expiring soon" for t in every),
+        soon_days=days,
+        offset=offset,
+        next_cursor=str(end) if end < len(every) else None,
         checked_at=now,
     )
 
 
 async def get_token(core: Core, inp: TokenRefInput, caller: Caller) -> TokenDetail:
     registry = await resolve(core.client, inp.registry)
-    return TokenDetail.of_registry(registry.name, await resolve_token(core.client, registry, inp.token), core.now())
+    token = await resolve_token(core.client, registry, inp.token)
+    return TokenDetail.of_registry(registry.name, token, core.now(), core.watch.token_days)
 
 
 async def create_token(core: Core, inp: CreateTokenInput, caller: Caller) -> TokenCreated:

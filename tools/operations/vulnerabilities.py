@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from tools.errors import NotFoundError, RegistryError
+from tools.advisories import UnknownAdvisoryError
+from tools.errors import RegistryError
 from tools.models import Artifact, Registry, Severity, Vulnerability
 from tools.operations.catalogue import Core, Flag, Kind, Operation, SlackForm, declare
 from tools.operations.content_inputs import ListVulnerabilitiesInput, SweepInput, VulnerabilityInput, offset_of
@@ -17,42 +18,49 @@ SWEEP_PAGE = 500
 
 
 async def list_vulnerabilities(core: Core, inp: ListVulnerabilitiesInput, caller: Caller) -> VulnerabilityList:
-    """Worst first; ``severity`` means at least that severity; paged here (the lists are short)."""
+    """Worst first. Every finding is read (the lists are short), so the counts are the image's own;
+    the filters (``severity``: at least that bad; ``fixable``) then say what they hide."""
     registry, artifact = await resolve_image(core.client, inp.ref())
     repo = artifact.properties.repository_name or inp.ref().repository
     found: list[Vulnerability] = [
-        v
-        async for v in core.client.vulnerabilities.iter_of_artifact(
-            registry.id, repo, artifact.digest, fixable=inp.fixable
-        )
+        v async for v in core.client.vulnerabilities.iter_of_artifact(registry.id, repo, artifact.digest)
     ]
+    core.advisories.note(v.id for v in found)
     found.sort(key=lambda v: (v.severity.rank, -(v.properties.score or 0), v.id))
     counts = {s.value: sum(v.severity is s for v in found) for s in Severity}
+    filters = []
     if inp.severity is not None:
         limit_rank = inp.severity.rank
         found = [v for v in found if v.severity.rank <= limit_rank]
+        filters.append(f"{inp.severity.value} or worse")
+    if inp.fixable is not None:
+        found = [v for v in found if bool(v.properties.fixable) is inp.fixable]
+        filters.append("fixable" if inp.fixable else "not fixable")
     offset = offset_of(inp.cursor)
-    shown = found[offset : offset + inp.limit]
-    more = offset + inp.limit < len(found)
+    end = offset + inp.limit
     tag = f":{inp.ref().tag}" if inp.ref().tag else ""
     return VulnerabilityList(
         image=f"{registry.name}/{repo}{tag}@{artifact.digest[:19]}",
         counts=counts,
-        vulnerabilities=[VulnerabilitySummary.of(v) for v in shown],
-        next_cursor=str(offset + inp.limit) if more else None,
+        filters=filters,
+        matched=len(found),
+        offset=offset,
+        vulnerabilities=[VulnerabilitySummary.of(v) for v in found[offset:end]],
+        next_cursor=str(end) if end < len(found) else None,
     )
 
 
 async def get_vulnerability(core: Core, inp: VulnerabilityInput, caller: Caller) -> VulnerabilityDetail:
-    return VulnerabilityDetail.of_advisory(await core.client.vulnerabilities.get(inp.vulnerability_id))
+    return VulnerabilityDetail.of_advisory(await core.advisories.get(inp.vulnerability_id))
 
 
 async def find_vulnerable_images(core: Core, inp: SweepInput, caller: Caller) -> SweepResult:
     """Every image with ``vulnerability_id``, across every registry (or the ones named): concurrently,
     at most ``SWEEP_CONCURRENCY`` registries at a time, each followed to its last page. Each page is
-    turned into the few facts shown at once, so memory holds findings, not API objects."""
+    turned into the few facts shown at once, so memory holds findings, not API objects. An advisory
+    IONOS does not know is an error (with what it may have meant), never "0 images"."""
     client, vid = core.client, inp.vulnerability_id
-    advisory_lookup = asyncio.ensure_future(advisory_of(core, vid))
+    advisory_lookup = asyncio.ensure_future(_advisory(core, vid))
     if inp.registries:
         registries = [await resolve(client, ref) for ref in dict.fromkeys(inp.registries)]
     else:
@@ -65,7 +73,7 @@ async def find_vulnerable_images(core: Core, inp: SweepInput, caller: Caller) ->
             return [affected(registry, a) async for a in pages]
 
     results = await asyncio.gather(*(search(r) for r in registries), return_exceptions=True)
-    advisory = await advisory_lookup
+    advisory, missing = await advisory_lookup
     images: list[AffectedImage] = []
     failed: list[str] = []
     for registry, found in zip(registries, results, strict=True):
@@ -75,25 +83,41 @@ async def find_vulnerable_images(core: Core, inp: SweepInput, caller: Caller) ->
         if isinstance(found, BaseException):
             raise found
         images += found
+    if isinstance(missing, UnknownAdvisoryError) and not images:
+        raise missing
     images.sort(key=lambda i: (i.registry, i.reference))
+    offset = offset_of(inp.cursor)
+    end = offset + inp.max_images
     return SweepResult(
         vulnerability=vid,
         severity=advisory.severity if advisory else None,
         fix=advisory.fix if advisory else None,
+        advisory_note=_why_missing(missing),
         registries_searched=len(registries),
+        registries_affected=len({i.registry for i in images}),
         found=len(images),
-        images=images[: inp.max_images],
+        offset=offset,
+        images=images[offset:end],
+        next_cursor=str(end) if end < len(images) else None,
         failed=failed,
-        truncated=len(images) > inp.max_images,
         checked_at=core.now(),
     )
 
 
-async def advisory_of(core: Core, vulnerability_id: str) -> VulnerabilitySummary | None:
+async def _advisory(core: Core, vid: str) -> tuple[VulnerabilitySummary | None, RegistryError | None]:
+    """The advisory, or why not: unknown to IONOS (an error unless images have it), or not readable now."""
     try:
-        return VulnerabilitySummary.of(await core.client.vulnerabilities.get(vulnerability_id))
-    except NotFoundError:
+        return VulnerabilitySummary.of(await core.advisories.get(vid)), None
+    except RegistryError as exc:
+        return None, exc
+
+
+def _why_missing(missing: RegistryError | None) -> str | None:
+    if missing is None:
         return None
+    if isinstance(missing, UnknownAdvisoryError):
+        return "IONOS has no advisory record for this id, though images carry it: severity and fix unknown."
+    return f"The advisory could not be read ({missing.message}): severity and fix unknown."
 
 
 def affected(registry: Registry, artifact: Artifact) -> AffectedImage:
@@ -161,7 +185,10 @@ declare(
             ("vulns", "find"),
             ("vulnerability_id",),
             ("CVE-ID",),
-            (Flag("registries", "--in", "list", "REGISTRY,…", "only these registries (default: all)"),),
+            (
+                Flag("registries", "--in", "list", "REGISTRY,…", "only these registries (default: all)"),
+                Flag("max_images", "--limit", "int", "N", "images per page, 1-1000 (default 100; all are counted)"),
+            ),
             aliases=("which",),
             help="which of our images have CVE-…?",
         ),

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from tools.models import InputModel
 from tools.operations.catalogue import Core, Flag, Kind, Operation, SlackForm, declare
+from tools.operations.content_inputs import OffsetCursor, offset_of
 from tools.people import Caller
 from tools.views import WatchReport
 
@@ -17,12 +18,14 @@ RESOURCE = "watch"
 class WatchInput(InputModel):
     token_days: Annotated[int | None, Field(ge=1, le=365, description="Tokens expiring within N days")] = None
     only_new: Annotated[bool, Field(description="Only what the last digest did not report")] = False
+    limit: Annotated[int, Field(ge=1, le=1000, description="Findings per page, most urgent first")] = 50
+    cursor: OffsetCursor = None
 
 
 async def watch_registries(core: Core, inp: WatchInput, caller: Caller) -> WatchReport:
     """Looks now and changes nothing: the periodic digest keeps its own memory of what it said."""
     found = await core.watch.look(core.now(), token_days=inp.token_days)
-    return found.report.only_new() if inp.only_new else found.report
+    return found.report(only_new=inp.only_new, offset=offset_of(inp.cursor), limit=inp.limit)
 
 
 declare(
@@ -40,6 +43,7 @@ declare(
             flags=(
                 Flag("token_days", "--days", "int", "N", "tokens expiring within N days (default 14)"),
                 Flag("only_new", "--new", "true", "", "only what the last digest did not say"),
+                Flag("limit", "--limit", "int", "N", "findings per page, most urgent first (default 50)"),
             ),
             help="anything to worry about? expiring tokens, fixable vulns, registries not Running",
         ),

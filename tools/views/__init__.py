@@ -12,9 +12,10 @@ from tools.views.content import (
     VulnerabilityDetail,
     VulnerabilityList,
     VulnerabilitySummary,
+    Worst,
     short,
 )
-from tools.views.format import age, day, human_bytes, when
+from tools.views.format import age, day, human_bytes, showing, when
 from tools.views.registries import (
     LocationList,
     NameCheck,
@@ -53,6 +54,7 @@ __all__ = [
     "VulnerabilityList",
     "VulnerabilitySummary",
     "WatchReport",
+    "Worst",
     "WriteResult",
     "age",
     "allow_list_text",
@@ -61,5 +63,6 @@ __all__ = [
     "human_bytes",
     "schedule_text",
     "short",
+    "showing",
     "when",
 ]

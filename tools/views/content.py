@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import Field
 
 from tools.models import Artifact, Repository, Severity, View, Vulnerability, severity_of
-from tools.views.format import age, day, when
+from tools.views.format import age, day, showing, when
 
 _FIX_RE = re.compile(r"[Uu]pgrade (\S+) to (\S+?)(?: or later)?\.?$")
 
@@ -17,16 +17,25 @@ def short(digest: str) -> str:
     return digest.split(":", 1)[-1][:12]
 
 
+class Worst(View):
+    """The worst severity over every image of a repository, and the image that has it."""
+
+    severity: Severity | None = Field(description="None: no image has been scanned")
+    image: str | None = Field(description="Tag, or @digest, of the image with that severity")
+
+
 class RepositorySummary(View):
     name: str
     artifacts: int | None
     pulls: int | None
     last_pushed: datetime | None
     last_pulled: datetime | None
-    worst_severity: Severity | None = Field(description="Of the image pushed last")
+    worst_severity: Severity | None = Field(description="Over all its images")
+    worst_image: str | None
+    latest_severity: Severity | None = Field(description="Of the image pushed last")
 
     @classmethod
-    def of(cls, repo: Repository) -> RepositorySummary:
+    def of(cls, repo: Repository, worst: Worst) -> RepositorySummary:
         meta = repo.metadata
         return cls(
             name=repo.name,
@@ -34,29 +43,39 @@ class RepositorySummary(View):
             pulls=meta.pull_count,
             last_pushed=meta.last_pushed_at,
             last_pulled=meta.last_pulled_at,
-            worst_severity=severity_of(meta.last_severity) if meta.last_severity else None,
+            worst_severity=worst.severity,
+            worst_image=worst.image,
+            latest_severity=severity_of(meta.last_severity) if meta.last_severity else None,
         )
 
+    def severities(self) -> str:
+        if self.worst_severity is None:
+            return "worst: not scanned"
+        worst = f"worst {self.worst_severity.value}" + (f" (in {self.worst_image})" if self.worst_image else "")
+        latest = self.latest_severity.value if self.latest_severity else "not scanned"
+        return f"{worst} | latest image {latest}"
+
     def line(self) -> str:
-        worst = self.worst_severity.value if self.worst_severity else "not scanned"
         return (
             f"{self.name} | {self.artifacts or 0} images | {self.pulls or 0} pulls | pushed {day(self.last_pushed)} "
-            f"| pulled {day(self.last_pulled)} | worst {worst}"
+            f"| pulled {day(self.last_pulled)} | {self.severities()}"
         )
 
 
 class RepositoryList(View):
     registry: str
     repositories: list[RepositorySummary]
+    severity_at_least: Severity | None
+    matched: int | None = Field(description="In all, when known")
+    offset: int
     next_cursor: str | None
 
     def lines(self) -> list[str]:
-        out = [f"Repositories in {self.registry}:"] + [f"  {r.line()}" for r in self.repositories]
+        which = f" whose worst image is {self.severity_at_least.value} or worse" if self.severity_at_least else ""
+        out = [f"Repositories in {self.registry}{which}:"] + [f"  {r.line()}" for r in self.repositories]
         if not self.repositories:
             out.append("  none match")
-        out.append(
-            f"More: cursor={self.next_cursor}" if self.next_cursor else f"{len(self.repositories)} shown; that is all."
-        )
+        out.append(showing(self.offset, len(self.repositories), self.matched, self.next_cursor))
         return out
 
 
@@ -66,8 +85,8 @@ class RepositoryDetail(RepositorySummary):
     created: datetime | None
 
     @classmethod
-    def of_registry(cls, registry: str, repo: Repository) -> RepositoryDetail:
-        summary = RepositorySummary.of(repo)
+    def of_registry(cls, registry: str, repo: Repository, worst: Worst) -> RepositoryDetail:
+        summary = RepositorySummary.of(repo, worst)
         return cls(
             **summary.model_dump(),
             registry=registry,
@@ -177,15 +196,23 @@ class VulnerabilitySummary(View):
 
 class VulnerabilityList(View):
     image: str
-    counts: dict[str, int] = Field(description="By severity, before paging")
+    counts: dict[str, int] = Field(description="All, by severity, unfiltered")
+    filters: list[str]
+    matched: int
+    offset: int
     vulnerabilities: list[VulnerabilitySummary]
     next_cursor: str | None
 
     def lines(self) -> list[str]:
+        total = sum(self.counts.values())
         counts = ", ".join(f"{n} {s}" for s, n in self.counts.items() if n) or "none"
-        out = [f"{self.image}: {counts}"] + [f"  {v.line()}" for v in self.vulnerabilities]
-        if self.next_cursor:
-            out.append(f"More: cursor={self.next_cursor}")
+        out = [f"{self.image}: {counts}" + (f" ({total} in all)" if total else "")]
+        if self.filters:
+            hidden = total - self.matched
+            out.append(f"  only {' and '.join(self.filters)}: {self.matched} match, {hidden} hidden by the filter")
+        out += [f"  {v.line()}" for v in self.vulnerabilities]
+        if self.matched:
+            out.append(f"  {showing(self.offset, len(self.vulnerabilities), self.matched, self.next_cursor)}")
         return out
 
 
@@ -224,25 +251,36 @@ class AffectedImage(View):
 
 
 class SweepResult(View):
-    """Which images, in which registries, have one vulnerability."""
+    """Which images, in which registries, have one vulnerability. Counts are of everything found;
+    ``images`` is one page of it."""
 
     vulnerability: str
     severity: Severity | None
     fix: str | None
+    advisory_note: str | None
     registries_searched: int
-    found: int = Field(description="Images found in all (more than listed when truncated)")
+    registries_affected: int
+    found: int = Field(description="Images in all")
+    offset: int
     images: list[AffectedImage]
+    next_cursor: str | None
     failed: list[str] = Field(description="Registries that could not be searched, with why")
-    truncated: bool
     checked_at: datetime
 
     def lines(self) -> list[str]:
         head = f"{self.vulnerability} ({self.severity.value if self.severity else '?'}"
         head += f", fix: {self.fix})" if self.fix else ")"
-        registries = len({i.registry for i in self.images})
-        out = [f"{head}: {self.found} image(s) in {registries} of {self.registries_searched} registries"]
+        searched = f"{self.registries_searched} {'registry' if self.registries_searched == 1 else 'registries'}"
+        if self.found:
+            out = [f"{head}: {self.found} image(s) in {self.registries_affected} of {searched} searched"]
+        else:
+            out = [f"{head}: in no image of the {searched} searched"]
+        if self.advisory_note:
+            out.append(f"  ! {self.advisory_note}")
         out += [f"  {i.line(self.checked_at)}" for i in self.images]
-        if self.truncated:
-            out.append(f"  ({self.found - len(self.images)} more: narrow with registries, or raise max_images)")
+        if self.found:
+            out.append(f"  {showing(self.offset, len(self.images), self.found, self.next_cursor)}")
         out += [f"  ! not searched: {f}" for f in self.failed]
+        if self.failed:
+            out.append(f"  ! {len(self.failed)} registries could not be searched: this is not an all-clear for them.")
         return out

@@ -32,3 +32,13 @@ def age(moment: datetime | None, now: datetime) -> str:
     hours = abs(seconds) / 3600
     amount = f"{hours:.0f}h" if hours < 48 else f"{hours / 24:.0f}d"
     return f"in {amount}" if seconds > 0 else f"{amount} ago"
+
+
+def showing(offset: int, shown: int, total: int | None, next_cursor: str | None) -> str:
+    """How much of a list this page is: ``showing 21-40 of 143`` (or ``… more follow`` without a total)."""
+    if not shown:
+        return f"{total} in all." if total else "Nothing here."
+    span = f"{offset + 1}-{offset + shown}"
+    if total is not None:
+        return f"Showing {span} of {total}." if next_cursor or offset else f"All {total} shown."
+    return f"Showing {span}; more follow." if next_cursor else f"Showing {span}; that is all."

@@ -8,18 +8,18 @@ from typing import Literal
 from pydantic import Field, SecretStr
 
 from tools.models import Token, View
-from tools.views.format import age, day, when
+from tools.views.format import age, day, showing, when
 
-SOON = timedelta(days=14)
+SOON_DAYS = 14  # "expiring soon": the watch's REGISTRY_WATCH_TOKEN_DAYS, passed in where the core is at hand
 Expiry = Literal["expired", "expiring soon", "valid", "never expires"]
 
 
-def expiry_state(expiry: datetime | None, now: datetime) -> Expiry:
+def expiry_state(expiry: datetime | None, now: datetime, soon_days: int = SOON_DAYS) -> Expiry:
     if expiry is None:
         return "never expires"
     if expiry <= now:
         return "expired"
-    return "expiring soon" if expiry - now <= SOON else "valid"
+    return "expiring soon" if expiry - now <= timedelta(days=soon_days) else "valid"
 
 
 class TokenSummary(View):
@@ -31,14 +31,14 @@ class TokenSummary(View):
     scopes: list[str] = Field(description="repository-glob:actions")
 
     @classmethod
-    def of(cls, token: Token, now: datetime) -> TokenSummary:
+    def of(cls, token: Token, now: datetime, soon_days: int = SOON_DAYS) -> TokenSummary:
         props = token.properties
         return cls(
             id=token.id,
             name=token.name,
             status=props.status or "enabled",
             expires=props.expiry_date,
-            expiry=expiry_state(props.expiry_date, now),
+            expiry=expiry_state(props.expiry_date, now, soon_days),
             scopes=[s.text() for s in props.scopes or []],
         )
 
@@ -49,21 +49,25 @@ class TokenSummary(View):
 
 
 class TokenList(View):
+    """One page of a registry's tokens; the counts are of all its tokens."""
+
     registry: str
     tokens: list[TokenSummary]
+    total: int
     expired: int
     expiring_soon: int
+    soon_days: int
+    offset: int
     next_cursor: str | None
     checked_at: datetime
 
     def lines(self) -> list[str]:
         out = [
-            f"Tokens of {self.registry}: {len(self.tokens)} shown, {self.expired} expired, "
-            f"{self.expiring_soon} expiring within {SOON.days} days"
+            f"Tokens of {self.registry}: {self.total} in all, {self.expired} expired, "
+            f"{self.expiring_soon} expiring within {self.soon_days} days"
         ]
         out += [f"  {t.line(self.checked_at)}" for t in self.tokens]
-        if self.next_cursor:
-            out.append(f"More: cursor={self.next_cursor}")
+        out.append(showing(self.offset, len(self.tokens), self.total, self.next_cursor))
         return out
 
 
@@ -76,10 +80,10 @@ class TokenDetail(TokenSummary):
     checked_at: datetime
 
     @classmethod
-    def of_registry(cls, registry: str, token: Token, now: datetime) -> TokenDetail:
+    def of_registry(cls, registry: str, token: Token, now: datetime, soon_days: int = SOON_DAYS) -> TokenDetail:
         meta, credentials = token.metadata, token.properties.credentials
         return cls(
-            **TokenSummary.of(token, now).model_dump(),
+            **TokenSummary.of(token, now, soon_days).model_dump(),
             registry=registry,
             username=credentials.username if credentials else None,
             created_by=meta.created_by,

@@ -5,13 +5,23 @@ from __future__ import annotations
 import logging
 import sys
 
-from benchmarks import bot_bench, client_vs_sdk, follow_bench, mcp_bench, replicas_bench, sweep_bench, watch_bench
+from benchmarks import (
+    bot_bench,
+    client_vs_sdk,
+    follow_bench,
+    mcp_bench,
+    replicas_bench,
+    repos_bench,
+    sweep_bench,
+    watch_bench,
+)
 
 SUITES = {
     "client": client_vs_sdk.main,
     "mcp": mcp_bench.main,
     "bot": bot_bench.main,
     "sweep": sweep_bench.main,
+    "repos": repos_bench.main,
     "replicas": replicas_bench.main,
     "follow": follow_bench.main,
     "watch": watch_bench.main,

@@ -150,6 +150,14 @@ async def sweeps_agree(w: World) -> None:
         assert slack_digests == {d for _, d in expected}
     else:
         assert f"in no image of the {searched} registries searched" in said[0], said[0]
+    clean = sorted(set(w.truth.names()) - {r for r, _ in expected})
+    if clean:  # a known advisory found nowhere it was looked for: said so, never an error
+        where = w.pick.choice(clean)
+        nowhere = await w.tool("find_vulnerable_images", {"vulnerability_id": advisory, "registries": [where]})
+        assert not nowhere.is_error, text(nowhere)
+        assert (nowhere.structured_content["found"], nowhere.structured_content["registries_searched"]) == (0, 1)
+        [answer] = await w.slack(f"vulns find {advisory} --in {where}")
+        assert "in no image of the 1 registry searched" in answer, answer
 
 
 async def unknown_ids_are_errors(w: World) -> None:

@@ -78,11 +78,11 @@ async def added_latency(calls: int = 300) -> tuple[float, float]:
     """Median seconds per get_registry: direct client call, and through the in-memory MCP Client."""
     from mcp import Client
 
+    from tools.app import Core
     from tools.audit import AuditLog
     from tools.config import SafetySettings
     from tools.demo import emulator_client
     from tools.mcp_server import build_server
-    from tools.operations import Core
 
     client = emulator_client(seed=12, provision_seconds=0)
     audit = AuditLog()
@@ -107,11 +107,11 @@ async def output_size() -> tuple[float, float]:
     """Bytes per registry: list_registries text content vs the raw API JSON of the same page."""
     from mcp import Client
 
+    from tools.app import Core
     from tools.audit import AuditLog
     from tools.config import SafetySettings
     from tools.demo import emulator_client
     from tools.mcp_server import build_server
-    from tools.operations import Core
 
     client = emulator_client(seed=200, provision_seconds=0)
     audit = AuditLog()
@@ -130,11 +130,11 @@ async def tools_list_size() -> tuple[float, float]:
     """Average bytes of JSON per tool in tools/list: ours (compacted) vs the same tools as the SDK lists them."""
     from mcp import Client
 
+    from tools.app import Core
     from tools.audit import AuditLog
     from tools.config import SafetySettings
     from tools.demo import emulator_client
     from tools.mcp_server import build_server
-    from tools.operations import Core
 
     server = build_server(Core.build(emulator_client(), AuditLog(), SafetySettings()))
 

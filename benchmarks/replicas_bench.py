@@ -26,12 +26,14 @@ from benchmarks.harness import Row, emulator, free_port, print_table, running
 from tests.bot.fakes import FakeSlack, signed, slash_body
 from tests.e2e.conftest import child_env
 from tests.store_server import StoreServer
+from tools.app import Core
 from tools.audit import AuditLog
 from tools.client import RegistryClient
 from tools.config import ApiSettings, SafetySettings
 from tools.emulator.app import build_app
 from tools.emulator.backend import Backend
-from tools.operations import CATALOGUE, Caller, Core, RegistryRefInput
+from tools.operations import CATALOGUE, RegistryRefInput
+from tools.people import Caller
 from tools.state import MemoryStore, RedisStore, StateStore
 
 DELETES = 200

@@ -35,10 +35,12 @@ def signature(worst: dict[str, str | None]) -> str:
 
 async def ours(url: str) -> float:
     from tools import ApiSettings, RegistryClient
+    from tools.app import Core
     from tools.audit import AuditLog
     from tools.config import SafetySettings
-    from tools.operations import CATALOGUE, Caller, Core
+    from tools.operations import CATALOGUE
     from tools.operations.content_inputs import ListRepositoriesInput
+    from tools.people import Caller
     from tools.views import RepositoryList
 
     async with RegistryClient(ApiSettings(ionos_token=TOKEN, ionos_api_url=url)) as client:

@@ -25,10 +25,12 @@ found_count: list[int] = []
 
 async def ours(url: str) -> float:
     from tools import ApiSettings, RegistryClient
+    from tools.app import Core
     from tools.audit import AuditLog
     from tools.config import SafetySettings
-    from tools.operations import CATALOGUE, Caller, Core
+    from tools.operations import CATALOGUE
     from tools.operations.watch import WatchInput
+    from tools.people import Caller
     from tools.views import WatchReport
 
     async with RegistryClient(ApiSettings(ionos_token=TOKEN, ionos_api_url=url)) as client:

@@ -21,6 +21,7 @@ from bot.commands import BotDeps
 from bot.demo_slack import DemoSlack
 from bot.server import build_asgi, serve
 from bot.watch import Digests
+from tools.app import Core
 from tools.audit import AuditLog
 from tools.client import RegistryClient
 from tools.config import ApiSettings, McpSettings, ObservabilitySettings, SafetySettings, SlackSettings
@@ -30,7 +31,6 @@ from tools.mcp_server.http import http_app, is_loopback
 from tools.mcp_server.identity import oauth_from
 from tools.mcp_server.secrets import SecretDelivery, SecretPages
 from tools.metrics import MetricsEndpoint
-from tools.operations import Core
 from tools.startup import StartupError, configure_logging, load, secret_value
 from tools.state import StateStore, open_store
 

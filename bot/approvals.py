@@ -20,8 +20,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import render
 from bot.commands import BotDeps, members_lookup, post_audit_line
 from bot.people import People
-from tools.approvals import Approval, Approvals, Card
 from tools.audit import Outcome
+from tools.confirmation import Approval, Approvals, Card
 from tools.errors import RegistryError
 from tools.operations import CATALOGUE
 
@@ -39,7 +39,6 @@ class Courier:
 
     @property
     def approvals(self) -> Approvals:
-        assert self.deps.core.confirmer.approvals is not None
         return self.deps.core.confirmer.approvals
 
     async def drain(self) -> int:
@@ -58,7 +57,7 @@ class Courier:
                 await self.slack.chat_update(channel=card.channel, ts=card.ts, **render.approval_card(approval))
             await tell_requester(approval, self.slack, self.deps.people)
 
-        return await self.approvals.settle_expired(self.deps.core.confirmer, tell)
+        return await self.approvals.settle_expired(tell)
 
     async def run(self, every: float = 1.0) -> None:
         while True:
@@ -77,8 +76,6 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
         user, request_id = body["user"]["id"], str(action.get("value", ""))
         approve = action["action_id"] == render.APPROVE_ACTION
         approvals = deps.core.confirmer.approvals
-        if approvals is None:
-            return
         if not await deps.access.can_write(user, members_lookup(client)):
             deps.core.audit.record(
                 front="slack",
@@ -92,11 +89,9 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
             return
         caller = await deps.people.caller(user, client)
         try:
-            pending = await approvals.status(request_id, deps.core.confirmer)
+            pending = await approvals.status(request_id)
             op = CATALOGUE[pending.operation]
-            decided = await approvals.decide(
-                request_id, approve=approve, approver=caller, confirmer=deps.core.confirmer, op=op
-            )
+            decided = await approvals.decide(request_id, approve=approve, approver=caller, op=op)
         except RegistryError as err:
             await respond(**render.error(err), response_type="ephemeral", replace_original=False)
             current = await _current(approvals, request_id, deps)
@@ -113,7 +108,7 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
 
 async def _current(approvals: Approvals, request_id: str, deps: BotDeps) -> Approval | None:
     try:
-        return await approvals.status(request_id, deps.core.confirmer)
+        return await approvals.status(request_id)
     except RegistryError:
         return None
 

@@ -17,10 +17,12 @@ from bot.access import Access, mention
 from bot.parsing import SPECS, Request, Spec, UsageError, parse
 from bot.people import People, caller_of
 from bot.progress import Followup, Where, followup
-from tools.confirm import ConfirmResult, Plan
+from tools.app import Core
+from tools.confirmation import ConfirmResult, Plan
 from tools.errors import FieldProblem, InvalidInputError, RegistryError
 from tools.models import InputModel
-from tools.operations import CATALOGUE, Caller, Core, Operation
+from tools.operations import CATALOGUE, AnyOperation
+from tools.people import Caller
 from tools.views import TokenCreated
 
 logger = logging.getLogger("bot.commands")
@@ -35,8 +37,7 @@ class BotDeps:
 
     async def asker(self, user: str, client: AsyncWebClient) -> Caller:
         """Someone starting a change: with their e-mail when four eyes is on (it compares people by it)."""
-        approvals = self.core.confirmer.approvals
-        if approvals is None or not approvals.patterns:
+        if not self.core.confirmer.approvals.on:
             return caller_of(user)
         return await self.people.caller(user, client)
 
@@ -216,13 +217,17 @@ def in_slack_words(err: InvalidInputError, spec: Spec) -> InvalidInputError:
 def button_value(plan: Plan, inp: InputModel, thread: str | None = None) -> str:
     """What the confirm button carries: the signed plan, the request it was made of, and the thread
     it was asked in (where the outcome is said)."""
-    data: dict[str, Any] = {"t": plan.token, "a": inp.model_dump(mode="json", exclude_defaults=True)}
+    data: dict[str, Any] = {
+        "t": plan.token,
+        "o": plan.claims.operation,
+        "a": inp.model_dump(mode="json", exclude_defaults=True),
+    }
     if thread:
         data["th"] = thread
     return json.dumps(data, separators=(",", ":"))
 
 
-def operation_of(name: str) -> Operation | None:
+def operation_of(name: str) -> AnyOperation | None:
     return CATALOGUE.get(name)
 
 

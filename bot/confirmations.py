@@ -19,8 +19,7 @@ from bot import render
 from bot.commands import BotDeps, executed, operation_of, post_audit_line
 from bot.people import caller_of
 from bot.progress import Where, followup
-from tools.confirm import ConfirmationError
-from tools.errors import RegistryError
+from tools.errors import ConfirmationError, RegistryError
 
 logger = logging.getLogger("bot.confirmations")
 
@@ -45,11 +44,12 @@ class ConfirmFlow:
         confirmer = self.deps.core.confirmer
         await ack()
         user = body["user"]["id"]
+        data = _loads(body["actions"][0].get("value"))
+        operation, ref = _asked(data)
         try:
-            data = json.loads(body["actions"][0]["value"])
-            claims = confirmer.validate(str(data["t"]), caller=caller_of(user))
+            claims = confirmer.validate(str(data["t"]), caller=caller_of(user), operation=operation, ref=ref)
         except (ValueError, KeyError, TypeError) as err:
-            confirmer.refused_token("", "confirm", caller_of(user), None)
+            confirmer.refused_token(operation, caller_of(user), ref)
             await _tell(respond, err)
             return
         except ConfirmationError as err:
@@ -58,6 +58,7 @@ class ConfirmFlow:
         metadata = json.dumps(
             {
                 "t": data["t"],
+                "o": data.get("o"),
                 "a": data.get("a"),
                 "u": body.get("response_url"),
                 "c": (body.get("channel") or {}).get("id"),
@@ -104,7 +105,8 @@ class ConfirmFlow:
         url = meta.get("u")
         op = operation_of(claims.operation) if claims is not None else None
         if claims is None or op is None:
-            confirmer.refused_token(token, "confirm", caller, None)
+            operation, ref = _asked(meta)
+            confirmer.refused_token(operation, caller, ref)
             await _post(url, render.refusal("That confirmation is not valid; nothing changed."), replace=False)
             return
         try:
@@ -141,7 +143,7 @@ class ConfirmFlow:
         from bot.approvals import Courier  # noqa: PLC0415 - bot.approvals imports this module's neighbours
 
         approvals = self.deps.core.confirmer.approvals
-        if approvals is not None and approvals.channel:
+        if approvals.channel:
             try:
                 await Courier(self.deps, client, approvals.channel).drain()
             except Exception:
@@ -180,6 +182,18 @@ class ConfirmFlow:
             return
         result = confirmer.decline(claims, caller=caller_of(user), reason="the dialog was closed")
         await _post(meta.get("u"), render.outcome(result), replace=True)
+
+
+def _asked(data: dict[str, Any]) -> tuple[str, str | None]:
+    """What the person asked for, as the front knows it without trusting the token: the operation
+    (when it is one of ours) and the registry its arguments name. For the audit of a refusal."""
+    op = operation_of(str(data.get("o") or ""))
+    if op is None:
+        return "confirm", None
+    try:
+        return op.name, op.target_refs(op.input.model_validate(data.get("a") or {}))[0] or None
+    except ValueError:
+        return op.name, None
 
 
 def _loads(raw: Any) -> dict[str, Any]:

@@ -22,8 +22,8 @@ from bot import render
 from bot.commands import BotDeps, answer, answered
 from bot.people import caller_of
 from bot.progress import Where
+from tools.errors import StoreUnavailableError
 from tools.operations import CATALOGUE, ListInput
-from tools.state import StoreUnavailableError
 from tools.views import RegistryList
 
 logger = logging.getLogger("bot.mentions")

@@ -18,12 +18,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from tools import InvalidInputError
-from tools.operations import CATALOGUE, Flag, Operation, SlackForm
+from tools.operations import CATALOGUE, AnyOperation, Flag, SlackForm
 
 HELP = "help"
 CURSOR_FLAG = "--cursor"
 # Every list whose input has a cursor pages the same way in Slack: a Next page button, or --cursor.
-CURSOR = Flag("cursor", CURSOR_FLAG, "value", "CURSOR", "start at this page (a Next page button passes it)")
+CURSOR = Flag(
+    field="cursor", flag=CURSOR_FLAG, metavar="CURSOR", help="start at this page (a Next page button passes it)"
+)
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ class Spec:
     name: str
     form: SlackForm
     summary: str
-    op: Operation | None = None
+    op: AnyOperation | None = None
 
     def usage(self) -> str:
         return self.form.usage()
@@ -56,7 +58,13 @@ class Spec:
 
 
 def _specs() -> dict[str, Spec]:
-    specs = {HELP: Spec(HELP, SlackForm((HELP,), ("topic",), ("SUBCOMMAND",), optional=True), "show this help")}
+    specs = {
+        HELP: Spec(
+            HELP,
+            SlackForm(words=(HELP,), positional=("topic",), metavars=("SUBCOMMAND",), optional=True),
+            "show this help",
+        )
+    }
     for op in CATALOGUE.values():
         for form in (op.slack, *op.more_slack):
             name = " ".join(form.words)
@@ -73,7 +81,7 @@ ALIASES: dict[str, str] = {alias: name for name, s in SPECS.items() for alias in
 @dataclass(frozen=True)
 class Request:
     command: str
-    op: Operation | None = None
+    op: AnyOperation | None = None
     args: Any = None  # the validated input model; the topic for help
     words: tuple[str, ...] = ()  # as typed, after the subcommand
 

@@ -18,8 +18,9 @@ from pydantic import BaseModel
 
 from bot import render
 from bot.access import mention
+from tools.app import Core
 from tools.follow import Progress, progress_line
-from tools.operations import Core, Operation
+from tools.operations import AnyOperation
 
 logger = logging.getLogger("bot.progress")
 
@@ -39,7 +40,7 @@ class Where:
 Followup = Callable[[Where], Awaitable[None]]
 
 
-def followup(core: Core, op: Operation, out: BaseModel, user: str) -> Followup | None:
+def followup(core: Core, op: AnyOperation, out: BaseModel, user: str) -> Followup | None:
     """What to do after answering ``out``, when it left a registry changing; None when it did not."""
     follows = op.follows
     target = follows.target(out) if follows is not None else None

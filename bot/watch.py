@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import render
-from tools.operations import Core
+from tools.app import Core
 from tools.state import Lease
 
 logger = logging.getLogger("bot.watch")

@@ -16,12 +16,13 @@ from tests.helpers.identity import IdentityProvider, rsa_key
 from tests.helpers.servers import LiveServer, serve_in_thread
 from tests.store_server import StoreServer
 from tools import ApiSettings, RegistryClient
+from tools.app import Core
 from tools.audit import AuditLog, AuditRecord
 from tools.config import SafetySettings
-from tools.confirm import Confirmer
+from tools.confirmation import Confirmer
 from tools.emulator.app import EmulatorApp, build_app
 from tools.emulator.backend import Backend, StoredRegistry
-from tools.operations import Caller, Core
+from tools.people import Caller
 
 TOKEN = "test-token-s3cr3t-value"
 

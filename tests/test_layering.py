@@ -67,7 +67,7 @@ def test_only_the_slack_front_imports_slack() -> None:
 
 
 def test_only_the_client_talks_http_to_ionos() -> None:
-    allowed = {"tools/_http.py", "tools/demo.py"}
+    allowed = {"tools/demo.py"}
     core = [
         p
         for p in files("tools")
@@ -78,8 +78,8 @@ def test_only_the_client_talks_http_to_ionos() -> None:
     ]
     assert importing(core, "httpx") == []
     assert importing(core, "aiohttp") == []
-    readers = importing([p for p in files("tools") if not under(p, "tools/client")], "tools._http")
-    assert readers == ["tools/__init__.py", "tools/audit.py"], "the public surface, and the audit's request ids"
+    readers = importing([p for p in files("tools") if not under(p, "tools/client")], "tools.client._http")
+    assert readers == [], "HTTP mechanics stay inside the client"
 
 
 @pytest.mark.parametrize("leaf", ["tools/config.py", "tools/models"])

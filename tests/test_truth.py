@@ -30,13 +30,13 @@ from bot.commands import BotDeps, answer, answered
 from tests.conftest import TOKEN, Clock, FakeClock, api_settings
 from tests.helpers.raw import Raw, Truth, rank, token_windows
 from tests.helpers.text import text, texts
+from tools.app import Core
 from tools.audit import AuditLog
 from tools.client import RegistryClient
 from tools.config import SafetySettings
 from tools.emulator.app import build_app
 from tools.emulator.backend import Backend
 from tools.mcp_server import build_server
-from tools.operations import Core
 
 EXAMPLES = int(os.environ.get("TRUTH_EXAMPLES", "2"))
 EXPLORE = "TRUTH_EXAMPLES" in os.environ  # by default the same few worlds every run; asked for more, new ones

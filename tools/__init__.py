@@ -11,8 +11,7 @@ sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 # ruff: noqa: E402
 
-from tools._http import RetryPolicy
-from tools.client import RegistryClient
+from tools.client import RegistryClient, RetryPolicy
 from tools.config import ApiSettings
 from tools.errors import (
     ApiError,

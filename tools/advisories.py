@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 
 from tools.client import RegistryClient
-from tools.errors import NotFoundError, RegistryError
+from tools.errors import NotFoundError, RegistryError, UnknownAdvisoryError
 from tools.models import Vulnerability
 
 # Names people use for famous advisories (lower case, spaces and dashes removed) → the id.
@@ -37,10 +37,6 @@ NICKNAMES: dict[str, tuple[str, str]] = {
 }
 SEEN_AT_MOST = 20_000
 SUGGEST = 3
-
-
-class UnknownAdvisoryError(NotFoundError):
-    default_hint = "Advisory ids look like CVE-2021-44228 or GHSA-jfh8-c2jp-5v3q; check the id."
 
 
 def _key(text: str) -> str:

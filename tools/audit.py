@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from tools._http import capture_request_ids
+from tools.logs import capture_request_ids
 
 logger = logging.getLogger("registry.audit")
 

@@ -1,8 +1,27 @@
-"""One error hierarchy for everything the API, the network or local validation can do.
+"""One error hierarchy for everything the API, the network, the input or a safety rule can refuse.
 
 Every error has a one-line human message (``str(err)``), the IONOS messages when the
 API sent any, the request id when present, and a ``hint`` saying what to do next.
-Nothing here ever includes a credential.
+Nothing here ever includes a credential. The fronts translate these once, at the edge.
+
+    RegistryError
+    ├── InvalidInputError          400/422, or refused locally before any request (names the field)
+    │   └── UsageError             a Slack command that does not parse (names the subcommand)
+    ├── UnauthorizedError          401
+    │   └── MissingCredentialsError    no IONOS credentials set: nothing was sent
+    ├── ForbiddenError             403
+    ├── NotFoundError              404
+    │   └── UnknownAdvisoryError   an advisory id IONOS does not know ("did you mean")
+    ├── ConflictError              409
+    ├── RateLimitedError           429 (``retry_after``)
+    ├── ServerError                5xx
+    ├── ApiError                   a status or body the API is not documented to send
+    ├── NetworkError               no usable response (``reached_server``)
+    │   ├── RequestTimeoutError
+    │   └── ConnectionFailedError
+    ├── ConfirmationError          a confirmed change may not run (expired, someone else's, stale…)
+    ├── ApprovalError              a four-eyes decision refused (self-approval, already decided…)
+    └── StoreUnavailableError      the shared state store cannot be reached: fail closed
 """
 
 from __future__ import annotations
@@ -167,6 +186,51 @@ class RequestTimeoutError(NetworkError):
 
 class ConnectionFailedError(NetworkError):
     default_hint = "Could not reach the API; check IONOS_API_URL and the network."
+
+
+class UnknownAdvisoryError(NotFoundError):
+    default_hint = "Advisory ids look like CVE-2021-44228 or GHSA-jfh8-c2jp-5v3q; check the id."
+
+
+class UsageError(InvalidInputError):
+    """A command that does not parse. ``subject`` is what the front shows the usage of (None: the
+    whole help); ``suggestion`` the closest thing the person may have meant."""
+
+    default_hint = "Check the usage below."
+
+    def __init__(self, problem: str, subject: Any = None, suggestion: str | None = None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.subject = subject
+        self.suggestion = suggestion
+
+
+class ConfirmationError(RegistryError):
+    """A planned change may not run. ``outcome`` is the audit outcome (expired, denied, stale, failed);
+    ``reason`` the kind of refusal (invalid, expired, other_actor, other_target, protected, used,
+    stale, arguments, safe_only, unidentified, store); ``current`` shows the target as it is now."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        outcome: str,
+        reason: str = "denied",
+        current: Any = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint or "Ask again to get a fresh preview.")
+        self.outcome = outcome
+        self.reason = reason
+        self.current = current
+
+
+class ApprovalError(RegistryError):
+    default_hint = "Ask another writer, or look at the request with get_approval / `/registry approval ID`."
+
+
+class StoreUnavailableError(RegistryError):
+    default_hint = "The shared state store (REGISTRY_STATE_URL) cannot be reached; retry when it is back."
 
 
 _BY_STATUS: dict[int, tuple[type[RegistryError], str]] = {

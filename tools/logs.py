@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Literal
 
 ACTOR: ContextVar[str | None] = ContextVar("registry_actor", default=None)
 REQUEST_ID: ContextVar[str | None] = ContextVar("ionos_request_id", default=None)
+_CAPTURED: ContextVar[list[str] | None] = ContextVar("ionos_request_ids", default=None)
 
 
 def bind_actor(actor: str) -> None:
@@ -23,8 +26,24 @@ def bind_actor(actor: str) -> None:
     ACTOR.set(actor)
 
 
-def note_request_id(request_id: str) -> None:
-    REQUEST_ID.set(request_id)
+def note_request_ids(found: list[str]) -> None:
+    """The IONOS request ids of a response that just arrived: the log context's, and a capture's."""
+    if found:
+        REQUEST_ID.set(found[0])
+    captured = _CAPTURED.get()
+    if captured is not None:
+        captured.extend(found)
+
+
+@contextmanager
+def capture_request_ids() -> Iterator[list[str]]:
+    """Collect the IONOS request id of every response received inside the block (per task)."""
+    ids: list[str] = []
+    token = _CAPTURED.set(ids)
+    try:
+        yield ids
+    finally:
+        _CAPTURED.reset(token)
 
 
 class ContextFilter(logging.Filter):

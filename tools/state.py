@@ -18,11 +18,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from tools.errors import RegistryError
-
-
-class StoreUnavailableError(RegistryError):
-    default_hint = "The shared state store (REGISTRY_STATE_URL) cannot be reached; retry when it is back."
+from tools.errors import StoreUnavailableError
 
 
 class StateStore(Protocol):

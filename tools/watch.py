@@ -22,9 +22,9 @@ from functools import partial
 from typing import Any, TypeVar
 
 from tools.client import RegistryClient
+from tools.confirmation.protection import matching
 from tools.errors import RegistryError
 from tools.gather import bounded
-from tools.globs import matching
 from tools.models import Registry, Severity
 from tools.state import StateStore
 from tools.views import Finding, VulnerabilitySummary, WatchReport, day, human_bytes

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.render.blocks import BLOCK_LIMIT, Message, context, esc, header, message, plain, section, sections, verb
-from tools.approvals import Approval
+from tools.confirmation import Approval
 
 APPROVE_ACTION, REJECT_ACTION = "registry_approve", "registry_reject"
 

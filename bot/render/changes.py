@@ -27,11 +27,9 @@ from bot.render.blocks import (
     with_note,
 )
 from bot.render.results import view
-from tools.approvals import Approval
-from tools.confirm import ConfirmationError, ConfirmResult, Plan
-from tools.errors import InvalidInputError, RegistryError
+from tools.confirmation import Approval, Claims, ConfirmResult, Plan
+from tools.errors import ConfirmationError, InvalidInputError, RegistryError
 from tools.follow import Progress, elapsed_text, progress_line
-from tools.tokens import Claims
 from tools.views import RegistryState
 
 

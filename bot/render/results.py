@@ -20,7 +20,7 @@ from bot.render.blocks import (
     section,
     sections,
 )
-from tools.approvals import Approval
+from tools.confirmation import Approval
 from tools.views import (
     LocationList,
     NameCheck,

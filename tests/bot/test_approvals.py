@@ -35,12 +35,13 @@ from tests.bot.fakes import FakeSlack
 from tests.conftest import Clock, Stack
 from tests.helpers.identity import IdentityProvider, OAuthServer, mcp_with_oauth
 from tests.helpers.text import text, texts
+from tools.app import Core
 from tools.audit import AuditLog, AuditRecord, Outcome
 from tools.client import RegistryClient
 from tools.config import SafetySettings
+from tools.confirmation.approvals import OPEN
 from tools.emulator.app import EmulatorApp
 from tools.mcp_server import ServerOptions, build_server
-from tools.operations import Core
 from tools.state import MemoryStore, RedisStore
 
 CHANNEL = "CAPPROVE"
@@ -102,7 +103,19 @@ async def request_delete(bot: BotUnderTest, name: str = "sandbox", rid: str = "r
     raw = opened[-1].params["view"]
     await bot.interact(view_payload(json.loads(raw) if isinstance(raw, str) else raw, name))
     [card] = await bot.slack.wait_for(lambda: cards(bot.slack))
+    await card_kept(bot)
     return dict(card)
+
+
+async def card_kept(bot: BotUnderTest) -> None:
+    """Wait until the replica that posted the card has recorded where it is (after Slack answered)."""
+    approvals = bot.stack.core.confirmer.approvals
+    for _ in range(1000):
+        bodies = [(await approvals.load(i))[1] for i in await approvals.store.items(OPEN)]
+        if bodies and all("card" in body for body in bodies):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the card was never recorded")
 
 
 async def assistant_asks(bot: BotUnderTest, assistant: OAuthServer, token: str, name: str = "ml-models") -> str:

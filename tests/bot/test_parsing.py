@@ -17,11 +17,12 @@ from bot.parsing import SPECS, UsageError, normalise, parse
 from tests.bot.blockkit import assert_valid_message
 from tests.conftest import api_settings
 from tools import RegistryClient
+from tools.app import Core
 from tools.audit import AuditLog
 from tools.config import SafetySettings
 from tools.emulator.app import build_app
 from tools.emulator.backend import Backend
-from tools.operations import Core, CreateInput, FollowRefInput, ListInput, ReplaceInput, UpdateInput
+from tools.operations import CreateInput, FollowRefInput, ListInput, ReplaceInput, UpdateInput
 
 
 def test_every_subcommand_parses_into_the_shared_input_models() -> None:

@@ -13,10 +13,11 @@ from bot.commands import button_value
 from bot.parsing import SPECS
 from tests.bot.blockkit import assert_valid_message, assert_valid_view
 from tests.conftest import Stack
-from tools.confirm import Plan
+from tools.confirmation import Plan
 from tools.errors import ServerError
 from tools.models import ApiErrorMessage
-from tools.operations import CATALOGUE, Caller, RegistryRefInput, ReplaceInput
+from tools.operations import CATALOGUE, RegistryRefInput, ReplaceInput
+from tools.people import Caller
 from tools.views import RegistryDetail, RegistryList, RegistrySummary
 
 

@@ -15,13 +15,13 @@ import pytest
 from tests.bot.conftest import ALICE, BOB, OPS, BotUnderTest, block_action, view_payload
 from tests.conftest import Clock, FakeClock, Stack, VirtualTime
 from tests.helpers.text import texts
+from tools.app import Core
 from tools.audit import AuditLog
 from tools.client import RegistryClient
 from tools.config import SafetySettings
 from tools.emulator.app import EmulatorApp, build_app
 from tools.emulator.backend import Backend
 from tools.follow import Followers
-from tools.operations import Core
 
 PROVISION = 120.0
 THREAD = "1700000000.000100"

@@ -19,10 +19,10 @@ from tests.bot.conftest import BotUnderTest
 from tests.bot.fakes import FakeSlack
 from tests.conftest import Clock, Stack
 from tests.helpers.text import texts
+from tools.app import Core
 from tools.audit import AuditLog
 from tools.config import SafetySettings
 from tools.mcp_server import ServerOptions, build_server
-from tools.operations import Core
 from tools.state import MemoryStore, RedisStore, StateStore
 
 INTERVAL = 3600.0

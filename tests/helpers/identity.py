@@ -30,9 +30,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.helpers.servers import LiveServer, serve_in_thread
+from tools.app import Core
 from tools.mcp_server import OAuthOptions, ServerOptions, build_server
 from tools.mcp_server.http import http_app
-from tools.operations import Core
 
 AUDIENCE = "https://registry-ops.example.com/mcp"
 SCOPE = "registry:write"

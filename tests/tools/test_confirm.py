@@ -10,12 +10,13 @@ import pytest
 
 from tests.conftest import Stack
 from tools.audit import Outcome, read_records
-from tools.confirm import ConfirmationError, ConfirmResult, Plan, Ready
-from tools.errors import InvalidInputError, NotFoundError
+from tools.confirmation import Claims, ConfirmResult, Plan, Ready, TokenSigner
+from tools.confirmation.previews import fingerprint
+from tools.confirmation.protection import Coverage
+from tools.errors import ConfirmationError, InvalidInputError, NotFoundError
 from tools.models import InputModel
-from tools.operations import CATALOGUE, Caller, RegistryRefInput, ReplaceInput, UpdateInput
-from tools.previews import fingerprint
-from tools.tokens import Claims, TokenSigner
+from tools.operations import CATALOGUE, RegistryRefInput, ReplaceInput, UpdateInput
+from tools.people import Caller
 
 # The engine's mechanics with one fixed person; who a person is (and that a confirmation is theirs
 # alone) is tested through the real paths: signed Slack requests, OAuth bearer tokens.
@@ -160,7 +161,6 @@ def test_tokens_are_signed_and_tamper_evident() -> None:
     for bad in (forged, forged.split(".")[0] + "." + sig, body + "." + sig[:-2] + "AA", "garbage", "", "a.b.c"):
         assert signer.verify(bad) is None
     assert TokenSigner(b"secret-2").verify(token) is None
-    assert TokenSigner.peek(forged) is not None, "a forged token can still be named in the audit"
 
 
 # ---------------------------------------------------------------- execution
@@ -210,7 +210,7 @@ async def test_a_registry_changed_since_the_preview_is_refused_with_its_new_stat
     with pytest.raises(ConfirmationError, match="changed since the preview") as info:
         await execute(stack, plan)
     assert info.value.current is not None
-    assert info.value.current.api_subnet_allow_list == ["198.51.100.7/32"]  # type: ignore[attr-defined]
+    assert info.value.current.api_subnet_allow_list == ["198.51.100.7/32"]
     assert stack.registry_named("sandbox") is not None
     with pytest.raises(ConfirmationError, match="already used"):
         await execute(stack, plan)
@@ -272,7 +272,7 @@ async def test_a_tampered_token_is_audited_naming_the_registry_targeted(stack: S
         stack.confirmer.open(body + "." + sig[:-3] + "xyz", op=DELETE, caller=ALICE, ref="sandbox")
     record = stack.records[-1]
     assert (record.outcome, record.operation, record.registry_name) == (Outcome.DENIED, "delete_registry", "sandbox")
-    assert record.registry_id == plan.claims.registry_id
+    assert record.registry_id is None, "nothing read from an unverified token reaches the audit"
 
 
 async def test_protected_registries_cannot_be_deleted_or_replaced(stack: Stack) -> None:
@@ -281,7 +281,7 @@ async def test_protected_registries_cannot_be_deleted_or_replaced(stack: Stack) 
     with pytest.raises(ConfirmationError, match="protected"):
         await stack.confirmer.start(REPLACE, ReplaceInput(registry="prod-images"), ALICE)
     plan = await delete_plan(stack)
-    stack.confirmer.protected = ("sand*",)
+    stack.confirmer.protected = Coverage(("sand*",))
     with pytest.raises(ConfirmationError, match="protected"):
         await execute(stack, plan)
     assert stack.registry_named("sandbox") is not None

@@ -8,10 +8,11 @@ import pytest
 
 from tests.conftest import Stack
 from tools.audit import Outcome
-from tools.confirm import ConfirmationError, Plan
-from tools.errors import InvalidInputError, NotFoundError
+from tools.confirmation import Plan
+from tools.confirmation.protection import Coverage
+from tools.errors import ConfirmationError, InvalidInputError, NotFoundError
 from tools.models import Severity
-from tools.operations import CATALOGUE, Caller
+from tools.operations import CATALOGUE
 from tools.operations.content_inputs import (
     ImageInput,
     ListImagesInput,
@@ -21,6 +22,7 @@ from tools.operations.content_inputs import (
     SweepInput,
     VulnerabilityInput,
 )
+from tools.people import Caller
 
 ALICE = Caller("slack:U1", "test")
 
@@ -201,7 +203,7 @@ async def test_a_repository_changed_since_the_preview_is_refused(stack: Stack) -
     ],
 )
 async def test_protection_patterns_can_name_a_repository(stack: Stack, pattern: str, protected: str, free: str) -> None:
-    stack.confirmer.protected = (pattern,)
+    stack.confirmer.protected = Coverage((pattern,))
     with pytest.raises(ConfirmationError, match="protected"):
         await stack.confirmer.start(DELETE, RepositoryInput(repository=protected), ALICE)
     assert isinstance(await stack.confirmer.start(DELETE, RepositoryInput(repository=free), ALICE), Plan)

@@ -29,7 +29,7 @@ from tools import (
     ServerError,
     UnauthorizedError,
 )
-from tools._http import parse_retry_after, retry_delay
+from tools.client._http import parse_retry_after, retry_delay
 
 RID = "123e4567-e89b-12d3-a456-426614174000"
 REGISTRY = {

@@ -52,7 +52,7 @@ def passwords(stack: Stack) -> set[str]:
 
 async def test_toolsets_compose_with_the_modes(stack: Stack) -> None:
     tokens = await names(stack, ServerOptions(toolsets=frozenset({"tokens"})))
-    assert tokens == {op.name for op in CATALOGUE.values() if op.resource == "tokens"} | {"get_approval"}
+    assert tokens == {op.name for op in CATALOGUE.values() if op.resource.name == "tokens"} | {"get_approval"}
     reading = await names(stack, ServerOptions(toolsets=frozenset({"vulnerabilities", "repositories"}), read_only=True))
     assert reading == {
         "list_repositories",

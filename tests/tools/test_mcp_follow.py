@@ -15,6 +15,7 @@ from mcp.types import CallToolResult, ElicitRequestParams, ElicitResult
 
 from tests.conftest import FakeClock, VirtualTime, api_settings
 from tests.helpers.text import text
+from tools.app import Core
 from tools.audit import AuditLog
 from tools.client import RegistryClient
 from tools.config import SafetySettings
@@ -22,7 +23,6 @@ from tools.emulator.app import EmulatorApp, build_app
 from tools.emulator.backend import Backend
 from tools.follow import Followers
 from tools.mcp_server import ServerOptions, build_server
-from tools.operations import Core
 
 PROVISION = 120.0
 

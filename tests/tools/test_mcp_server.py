@@ -15,13 +15,14 @@ from pydantic import BaseModel
 
 from tests.conftest import Stack, api_settings
 from tests.helpers.text import text
+from tools.app import Core
 from tools.audit import AuditLog
 from tools.client import RegistryClient
 from tools.config import SafetySettings
 from tools.emulator.app import build_app
 from tools.emulator.backend import Backend
 from tools.mcp_server import ServerOptions, build_server
-from tools.operations import CATALOGUE, Core, CreateInput, Kind, ListInput, ReplaceInput, UpdateInput
+from tools.operations import CATALOGUE, CreateInput, Kind, ListInput, ReplaceInput, UpdateInput
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "tools_list.json"
 INPUT_MODELS: dict[str, type[BaseModel]] = {

@@ -10,8 +10,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests.conftest import Stack, api_settings, caller
 from tools import metrics
 from tools.client import RegistryClient, RetryPolicy
-from tools.confirm import ConfirmationError
 from tools.emulator.app import EmulatorApp
+from tools.errors import ConfirmationError
 from tools.metrics import MetricsEndpoint
 from tools.operations import CATALOGUE, RegistryRefInput
 

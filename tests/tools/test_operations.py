@@ -9,12 +9,11 @@ from pydantic import ValidationError
 
 from tests.conftest import Stack
 from tools.audit import Outcome
-from tools.confirm import ConfirmResult
+from tools.confirmation import ConfirmResult
 from tools.errors import ConflictError, InvalidInputError, NotFoundError
 from tools.models import NameStatus
 from tools.operations import (
     CATALOGUE,
-    Caller,
     CreateInput,
     Kind,
     ListInput,
@@ -23,6 +22,7 @@ from tools.operations import (
     ReplaceInput,
     UpdateInput,
 )
+from tools.people import Caller
 from tools.resolve import resolve
 
 ALICE = Caller("slack:U1", "slack")

@@ -9,9 +9,10 @@ import pytest
 
 from tests.conftest import Stack
 from tools.audit import Outcome
-from tools.confirm import ConfirmationError, ConfirmResult, Plan, Ready
-from tools.errors import InvalidInputError
-from tools.operations import CATALOGUE, Caller, UpdateInput
+from tools.confirmation import ConfirmResult, Plan, Ready
+from tools.errors import ConfirmationError, InvalidInputError
+from tools.operations import CATALOGUE, UpdateInput
+from tools.people import Caller
 
 ALICE = Caller("slack:U1", "test")
 UPDATE = CATALOGUE["update_registry"]

@@ -8,7 +8,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tests.store_server import StoreServer
-from tools.state import MemoryStore, RedisStore, StateStore, StoreUnavailableError, open_store
+from tools.errors import StoreUnavailableError
+from tools.state import MemoryStore, RedisStore, StateStore, open_store
 
 
 class Ticking:

@@ -10,9 +10,9 @@ import pytest
 
 from tests.conftest import Stack
 from tools.audit import Outcome
-from tools.confirm import ConfirmationError, ConfirmResult, Plan, Ready
-from tools.errors import ConflictError, NotFoundError
-from tools.operations import CATALOGUE, Caller
+from tools.confirmation import ConfirmResult, Plan, Ready
+from tools.errors import ConfirmationError, ConflictError, NotFoundError
+from tools.operations import CATALOGUE
 from tools.operations.token_inputs import (
     CreateTokenInput,
     ListTokensInput,
@@ -21,6 +21,7 @@ from tools.operations.token_inputs import (
     UpdateTokenInput,
     parse_expiry,
 )
+from tools.people import Caller
 
 ALICE = Caller("slack:U1", "test")
 UPDATE, REPLACE, DELETE = CATALOGUE["update_token"], CATALOGUE["replace_token"], CATALOGUE["delete_token"]

@@ -18,7 +18,7 @@ from typing import Any, Self, TypeVar
 import httpx
 from pydantic import ValidationError
 
-from tools._http import ApiHttp, RetryPolicy, capture_request_ids
+from tools.client._http import ApiHttp, RetryPolicy
 from tools.client.base import validated
 from tools.client.repositories import Artifacts, Repositories
 from tools.client.tokens import Tokens
@@ -40,7 +40,7 @@ from tools.models import (
     decode,
 )
 
-__all__ = ["RegistryClient", "RetryPolicy", "capture_request_ids", "validated"]
+__all__ = ["RegistryClient", "RetryPolicy", "validated"]
 
 T = TypeVar("T")
 

@@ -11,7 +11,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, Field, ValidationError
 
-from tools._http import ApiHttp
+from tools.client._http import ApiHttp
 from tools.errors import ApiError, InvalidInputError, RegistryError
 from tools.models import InputModel, OffsetLinks, Page, check_registry_id, decode, next_offset
 

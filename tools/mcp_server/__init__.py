@@ -10,11 +10,12 @@ from typing import Any
 from mcp.server.mcpserver import MCPServer
 from mcp.types import ToolAnnotations
 
+from tools.app import Core
 from tools.mcp_server.arguments import CheckArguments
-from tools.mcp_server.derive import TOOLSETS, ServerOptions, tool_function
+from tools.mcp_server.derive import ServerOptions, tool_function
 from tools.mcp_server.identity import OAuthOptions, ScopeGate
 from tools.mcp_server.schemas import CompactToolList
-from tools.operations import CATALOGUE, Core, Kind, Operation
+from tools.operations import CATALOGUE, TOOLSETS, AnyOperation, Kind
 from tools.version import __version__
 
 __all__ = [
@@ -28,7 +29,7 @@ __all__ = [
 ]
 
 
-def annotations_for(op: Operation, opts: ServerOptions | None = None) -> ToolAnnotations:
+def annotations_for(op: AnyOperation, opts: ServerOptions | None = None) -> ToolAnnotations:
     """Hints derived from the declaration. A write that may need confirmation can be destructive,
     unless this server refuses such changes (``--disable-destructive``)."""
     safe_only = opts is not None and opts.disable_destructive
@@ -41,12 +42,11 @@ def annotations_for(op: Operation, opts: ServerOptions | None = None) -> ToolAnn
     )
 
 
-def registered(opts: ServerOptions) -> list[Operation]:
+def registered(opts: ServerOptions) -> list[AnyOperation]:
     """The operations this server offers; modes are derived from the annotations."""
     ops = []
     for op in CATALOGUE.values():
-        # get_approval goes with every toolset: any confirmed tool may answer pending_approval.
-        if op.resource not in opts.toolsets and op.resource != "approvals":
+        if op.resource.toolset is not None and op.resource.toolset not in opts.toolsets:
             continue
         hints = annotations_for(op, opts)
         if opts.read_only and not hints.read_only_hint:
@@ -57,7 +57,7 @@ def registered(opts: ServerOptions) -> list[Operation]:
     return ops
 
 
-def instructions(ops: list[Operation], opts: ServerOptions) -> str:
+def instructions(ops: list[AnyOperation], opts: ServerOptions) -> str:
     """What the model is told, naming only the tools this server registered."""
     names = {op.name for op in ops}
     reads = [op.name for op in ops if op.kind is Kind.READ]

@@ -17,10 +17,10 @@ from pydantic import BaseModel, ValidationError, create_model
 from tools.errors import InvalidInputError
 from tools.mcp_server.derive import TOKEN_FIELD, Token
 from tools.mcp_server.rendering import error_text
-from tools.operations import Operation
+from tools.operations import AnyOperation
 
 
-def argument_model(op: Operation) -> type[BaseModel]:
+def argument_model(op: AnyOperation) -> type[BaseModel]:
     if not op.may_confirm:
         return op.input
     extra: Any = {TOKEN_FIELD: (Token, None)}
@@ -30,7 +30,7 @@ def argument_model(op: Operation) -> type[BaseModel]:
 class CheckArguments:
     """Server middleware: a ``tools/call`` whose arguments break a rule is answered here."""
 
-    def __init__(self, operations: Iterable[Operation]) -> None:
+    def __init__(self, operations: Iterable[AnyOperation]) -> None:
         self.operations = {op.name: op for op in operations}
         self.models: dict[str, type[BaseModel]] = {}  # built on a tool's first call: cold start stays short
 

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from tools.app import Core
 from tools.audit import AuditLog
 from tools.client import RegistryClient
 from tools.config import ApiSettings, McpSettings, ObservabilitySettings, SafetySettings
@@ -16,7 +17,6 @@ from tools.mcp_server.http import check_exposure, http_app, is_loopback
 from tools.mcp_server.identity import OAuthOptions, oauth_from
 from tools.mcp_server.secrets import SecretDelivery, SecretPages
 from tools.metrics import MetricsEndpoint
-from tools.operations import Core
 from tools.startup import configure_logging, load, secret_value
 from tools.state import StateStore, open_store
 

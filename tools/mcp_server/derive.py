@@ -11,7 +11,6 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit, ElicitationResult, Resolve
@@ -20,24 +19,22 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 from pydantic.fields import FieldInfo
 
-from tools.confirm import ConfirmResult, Plan, Ready
+from tools.app import Core
+from tools.confirmation import ConfirmResult, Plan, Ready
 from tools.errors import RegistryError
 from tools.follow import Progress, elapsed_text, progress_line
 from tools.mcp_server.identity import OAuthOptions, caller_of
 from tools.mcp_server.rendering import guarded, lines_of, result, tool_error
 from tools.mcp_server.secrets import SecretDelivery
 from tools.models import InputModel
-from tools.operations import Caller, Core, Operation
-from tools.previews import FieldChange, Preview
+from tools.operations import TOOLSETS, AnyOperation
+from tools.people import Caller
 from tools.views import RegistryDetail, TokenCreated
 
 TOKEN_FIELD = "confirmation_token"
 TOKEN_DOC = "From the preview; only after the person's yes"
 Token = Annotated[str | None, Field(max_length=2048, description=TOKEN_DOC)]
 KW = inspect.Parameter.KEYWORD_ONLY
-
-
-TOOLSETS = ("registries", "repositories", "vulnerabilities", "tokens", "watch")
 
 
 @dataclass(frozen=True)
@@ -49,18 +46,6 @@ class ServerOptions:
     toolsets: frozenset[str] = frozenset(TOOLSETS)
     secrets: SecretDelivery = field(default_factory=lambda: SecretDelivery("file"))
     oauth: OAuthOptions | None = None  # per-person identity over HTTP; None: everyone is ``actor``
-
-
-class Outcome(BaseModel):
-    """What a confirmable tool answers (the output schema; ``result`` has its get_ tool's fields)."""
-
-    status: str
-    message: str
-    preview: Preview | None = None
-    changes: list[FieldChange] = []
-    result: dict[str, Any] | None = None
-    confirmation_token: str | None = None
-    expires_at: datetime | None = None
 
 
 class ConfirmName(BaseModel):
@@ -87,7 +72,7 @@ def parameter(name: str, info: FieldInfo) -> inspect.Parameter:
     return inspect.Parameter(name, KW, annotation=annotation, default=default)
 
 
-def arguments(op: Operation) -> list[inspect.Parameter]:
+def arguments(op: AnyOperation) -> list[inspect.Parameter]:
     params = [parameter(name, info) for name, info in op.input.model_fields.items()]
     if op.may_confirm:
         params.append(inspect.Parameter(TOKEN_FIELD, KW, annotation=Token, default=None))
@@ -104,20 +89,21 @@ def with_signature(
     return fn
 
 
-def build_input(op: Operation, values: dict[str, Any]) -> InputModel:
+def build_input(op: AnyOperation, values: dict[str, Any]) -> InputModel:
     fields = {k: v for k, v in values.items() if k in op.input.model_fields}
     try:
-        return op.input.model_validate(fields)
+        inp: InputModel = op.input.model_validate(fields)
     except Exception as err:  # already checked by the argument middleware; kept for direct calls
         raise tool_error(err) from None
+    return inp
 
 
-def tool_function(op: Operation, core: Core, opts: ServerOptions) -> Callable[..., Any]:
+def tool_function(op: AnyOperation, core: Core, opts: ServerOptions) -> Callable[..., Any]:
     def caller() -> Caller:  # per call: with OAuth, each request is its own person
         return caller_of(opts.actor, opts.disable_destructive)
 
     ctx_param = inspect.Parameter("ctx", KW, annotation=Context)
-    returns: Any = Annotated[CallToolResult, Outcome if op.may_confirm else op.output]
+    returns: Any = Annotated[CallToolResult, ConfirmResult[Any] if op.may_confirm else op.output]
     if not op.may_confirm:
 
         async def read_or_write(**values: Any) -> CallToolResult:
@@ -134,7 +120,7 @@ def tool_function(op: Operation, core: Core, opts: ServerOptions) -> Callable[..
     return confirmed_tool(op, core, opts, caller, [*arguments(op), ctx_param], returns)
 
 
-async def answer(op: Operation, core: Core, inp: InputModel, out: BaseModel, ctx: Context) -> CallToolResult:
+async def answer(op: AnyOperation, core: Core, inp: InputModel, out: BaseModel, ctx: Context) -> CallToolResult:
     """The answer; when it left a registry changing, followed until it settles (``wait``) or a hint how to."""
     target = op.follows.target(out) if op.follows is not None else None
     if op.follows is None or target is None:
@@ -159,7 +145,7 @@ async def answer(op: Operation, core: Core, inp: InputModel, out: BaseModel, ctx
 
 
 def confirmed_tool(
-    op: Operation,
+    op: AnyOperation,
     core: Core,
     opts: ServerOptions,
     caller: Callable[[], Caller],
@@ -207,7 +193,7 @@ def confirmed_tool(
 
 
 async def finish(
-    op: Operation,
+    op: AnyOperation,
     core: Core,
     opts: ServerOptions,
     caller: Caller,

@@ -18,7 +18,8 @@ from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.types import CallToolResult, TextContent
 
 from tools.config import McpSettings
-from tools.operations import Caller, Kind, Operation
+from tools.operations import AnyOperation, Kind
+from tools.people import Caller
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ class ScopeGate:
     """Server middleware (OAuth only): without the write scope, ``tools/list`` shows the read-only tools
     and ``tools/call`` refuses the others."""
 
-    def __init__(self, operations: Iterable[Operation], scope: str) -> None:
+    def __init__(self, operations: Iterable[AnyOperation], scope: str) -> None:
         self.writes = {op.name for op in operations if op.kind is not Kind.READ}
         self.scope = scope
 

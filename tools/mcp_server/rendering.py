@@ -7,8 +7,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel, ValidationError
 
-from tools.confirm import ConfirmationError
-from tools.errors import InvalidInputError, RegistryError
+from tools.errors import ConfirmationError, InvalidInputError, RegistryError
 
 
 def result(value: BaseModel, lines: list[str]) -> CallToolResult:

@@ -27,7 +27,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from tools.state import MemoryStore, StateStore, StoreUnavailableError
+from tools.errors import StoreUnavailableError
+from tools.state import MemoryStore, StateStore
 from tools.views import TokenCreated
 
 logger = logging.getLogger("registry-mcp.secrets")

@@ -1,6 +1,18 @@
-"""The catalogue both fronts expose: every operation declared once (see ``catalogue``), by resource."""
+"""The catalogue both fronts expose: every operation declared once, as data (``catalogue`` has the
+declaration types), listed here by resource in the order tools are listed."""
 
-from tools.operations.catalogue import CATALOGUE, Core, Flag, Follows, Kind, Operation, SlackForm
+from tools.operations import approvals, registries, repositories, tokens, vulnerabilities, watch
+from tools.operations.catalogue import (
+    AnyOperation,
+    Flag,
+    Follows,
+    Kind,
+    Operation,
+    Resource,
+    Services,
+    SlackForm,
+    catalogue_of,
+)
 from tools.operations.registry_inputs import (
     DEFAULT_GC_TIME,
     CreateInput,
@@ -12,16 +24,32 @@ from tools.operations.registry_inputs import (
     ReplaceInput,
     UpdateInput,
 )
-from tools.people import Caller
 
-# Importing a resource's module declares its operations (in this order: tools are listed so).
-from tools.operations import registries, repositories, vulnerabilities, tokens, watch, approvals  # isort: skip
+RESOURCES: tuple[Resource, ...] = (
+    registries.RESOURCE,
+    repositories.RESOURCE,
+    vulnerabilities.RESOURCE,
+    tokens.RESOURCE,
+    watch.RESOURCE,
+    approvals.RESOURCE,
+)
+CATALOGUE: dict[str, AnyOperation] = catalogue_of(
+    registries.OPERATIONS,
+    repositories.OPERATIONS,
+    vulnerabilities.OPERATIONS,
+    tokens.OPERATIONS,
+    watch.OPERATIONS,
+    approvals.OPERATIONS,
+)
+# The MCP toolsets, in order; an operation whose resource has no toolset comes with every one.
+TOOLSETS: tuple[str, ...] = tuple(r.toolset for r in RESOURCES if r.toolset is not None)
 
 __all__ = [
     "CATALOGUE",
     "DEFAULT_GC_TIME",
-    "Caller",
-    "Core",
+    "RESOURCES",
+    "TOOLSETS",
+    "AnyOperation",
     "CreateInput",
     "Flag",
     "FollowRefInput",
@@ -33,12 +61,8 @@ __all__ = [
     "Operation",
     "RegistryRefInput",
     "ReplaceInput",
+    "Resource",
+    "Services",
     "SlackForm",
     "UpdateInput",
-    "approvals",
-    "registries",
-    "repositories",
-    "tokens",
-    "vulnerabilities",
-    "watch",
 ]

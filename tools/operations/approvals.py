@@ -6,33 +6,34 @@ from typing import Annotated
 
 from pydantic import Field
 
-from tools.approvals import Approval
+from tools.confirmation import Approval
 from tools.models import InputModel
-from tools.operations.catalogue import Core, Kind, Operation, SlackForm, declare
+from tools.operations.catalogue import AnyOperation, Kind, Operation, Resource, Services, SlackForm
 from tools.people import Caller
 
-RESOURCE = "approvals"  # offered with every toolset: any confirmed tool may answer pending_approval
+RESOURCE = Resource(name="approvals", toolset=None)  # any confirmed tool may answer pending_approval
 
 
 class ApprovalInput(InputModel):
     request_id: Annotated[str, Field(min_length=4, max_length=64, description="From the pending_approval answer")]
 
 
-async def get_approval(core: Core, inp: ApprovalInput, caller: Caller) -> Approval:
-    assert core.confirmer.approvals is not None
-    return await core.confirmer.approvals.status(inp.request_id, core.confirmer)
+async def get_approval(core: Services, inp: ApprovalInput, caller: Caller) -> Approval:
+    return await core.confirmer.approvals.status(inp.request_id)
 
 
-declare(
+OPERATIONS: tuple[AnyOperation, ...] = (
     Operation(
-        "get_approval",
-        RESOURCE,
-        Kind.READ,
-        ApprovalInput,
-        Approval,
-        "Where a four-eyes approval request stands: pending, executed, rejected, expired, stale or failed.",
-        "GET",
-        SlackForm(("approval",), ("request_id",), ("ID",), help="where an approval request stands"),
+        name="get_approval",
+        resource=RESOURCE,
+        kind=Kind.READ,
+        input=ApprovalInput,
+        output=Approval,
+        summary="Where a four-eyes approval request stands: pending, executed, rejected, expired, stale or failed.",
+        method="GET",
+        slack=SlackForm(
+            words=("approval",), positional=("request_id",), metavars=("ID",), help="where an approval request stands"
+        ),
         title="Show an approval request",
         run=get_approval,
         refs=(),

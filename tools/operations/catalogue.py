@@ -1,37 +1,37 @@
-"""Each operation declared once: name, resource, kind, input, output, description, handler, preview.
+"""The declaration types: each operation declared once, as data, by keyword.
 
-The MCP tools (names, annotations, schemas, descriptions) and the Slack subcommands (grammar,
-usage, help, dispatch) are derived from these declarations by the fronts; nothing about an
-operation is written twice. Which changes need a person's yes is decided here and in
-``confirm``, per operation and per change, never by a front.
+The MCP tools (names, annotations, schemas, descriptions, toolsets) and the Slack subcommands
+(grammar, usage, help, dispatch) are derived from these declarations by the fronts; nothing about
+an operation is written twice. Which changes need a person's yes is decided by each operation's
+``prepare`` and the confirmation engine, per operation and per change, never by a front.
+
+Handlers are typed against ``Services``, the protocol the application (``tools.app.Core``) meets:
+the catalogue never imports the application.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel
 
 from tools import metrics
 from tools.advisories import Advisories
-from tools.approvals import Approvals
 from tools.audit import AuditLog, Outcome
 from tools.client import RegistryClient
-from tools.config import SafetySettings
-from tools.confirm import Confirmer
+from tools.confirmation import Confirmer, Preparer
 from tools.follow import Followed, Followers, Progress
 from tools.logs import bind_actor
 from tools.models import InputModel
 from tools.people import Caller
-from tools.state import StateStore
 from tools.watch import Watch
 
-if TYPE_CHECKING:
-    from tools.confirm import Change, Pinned
+In = TypeVar("In", bound=InputModel)
+Out = TypeVar("Out", bound=BaseModel)
 
 
 class Kind(StrEnum):
@@ -40,9 +40,8 @@ class Kind(StrEnum):
     CONFIRMED = "confirmed"  # always a person's yes (delete, replace)
 
 
-@dataclass
-class Core:
-    """What every operation runs on: the one client, the audit log and the confirmation engine."""
+class Services(Protocol):
+    """What every operation runs on."""
 
     client: RegistryClient
     audit: AuditLog
@@ -50,90 +49,12 @@ class Core:
     followers: Followers
     watch: Watch
     advisories: Advisories
-    wait_timeout: float = 300.0
+    wait_timeout: float
 
-    @classmethod
-    def build(
-        cls,
-        client: RegistryClient,
-        audit: AuditLog,
-        safety: SafetySettings,
-        *,
-        clock: Callable[[], float] | None = None,
-        store: StateStore | None = None,
-        followers: Followers | None = None,
-    ) -> Core:
-        confirmer = Confirmer(client, audit, safety, store=store, **({"clock": clock} if clock else {}))
-        confirmer.approvals = Approvals(
-            confirmer.store,
-            safety.approval_patterns,
-            safety.registry_approval_ttl,
-            safety.registry_approval_channel,
-        )
-        audit.listeners.append(metrics.count_audit)
-        watch = Watch(
-            client, confirmer.store, token_days=safety.registry_watch_token_days, protected=safety.protected_patterns
-        )
-        return cls(
-            client,
-            audit,
-            confirmer,
-            followers or Followers(client),
-            watch,
-            Advisories(client),
-            safety.registry_wait_timeout,
-        )
-
-    @property
-    def store(self) -> StateStore:
-        return self.confirmer.store
-
-    async def health(self) -> dict[str, str]:
-        """What /healthz reports: the shared store's state (reads never need it)."""
-        return {"store": self.store.name, "state": "ok" if await self.store.ping() else "degraded"}
-
-    def warm(self) -> None:
-        """Build now what the first request would build: the client's transport, every input and output
-        model (they build on first use, which keeps a CLI's cold start short, but a server taking
-        concurrent traffic would stall its event loop for that first use)."""
-        self.client.warm()
-        for op in CATALOGUE.values():
-            op.input.model_rebuild()
-            op.output.model_rebuild()
-
-    def now(self) -> datetime:
-        return datetime.fromtimestamp(self.confirmer.clock(), UTC)
-
-    def refuse(self, op: Operation, inp: Any, caller: Caller, detail: str) -> None:
-        """Audit an attempt a front refused before it reached the core (a Slack reader trying to write)."""
-        ref = op.target_refs(inp)[0] if op.refs else (getattr(inp, "registry", None) or getattr(inp, "name", None))
-        self.audit.record(
-            front=caller.front,
-            actor=caller.actor,
-            email=caller.email,
-            operation=op.name,
-            outcome=Outcome.DENIED,
-            registry_name=str(ref) if ref else None,
-            detail=detail,
-        )
+    def now(self) -> datetime: ...
 
 
-Handler = Callable[["Core", Any, Caller], Awaitable[BaseModel]]
-
-
-@dataclass(frozen=True)
-class Follows:
-    """An operation whose answer may leave a registry changing (provisioning, deleting).
-
-    ``target``: from the answer, the registry still changing, or None when it has settled.
-    ``settle``: the same answer, brought up to date with where the registry got to.
-    """
-
-    target: Callable[[BaseModel], Followed | None]
-    settle: Callable[[BaseModel, Progress], BaseModel]
-
-
-Preparer = Callable[[RegistryClient, Any, "Pinned | None", datetime], Awaitable["Change"]]
+Handler = Callable[[Services, In, Caller], Awaitable[Out]]
 TargetRefs = Callable[[Any], tuple[str, str | None]]
 
 
@@ -142,12 +63,38 @@ def registry_refs(inp: Any) -> tuple[str, str | None]:
     return str(getattr(inp, "registry", "") or ""), None
 
 
+@dataclass(frozen=True, kw_only=True)
+class Resource:
+    """A kind of thing operations act on. ``toolset``: the MCP toolset (``--toolsets``) its tools come
+    in; None offers them with every toolset (where a request may stand, whichever tool made it)."""
+
+    name: str
+    toolset: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Follows:
+    """An operation whose answer may leave a registry changing (provisioning, deleting).
+
+    ``target``: from the answer, the registry still changing, or None when it has settled.
+    ``settle``: the same answer, brought up to date with where the registry got to.
+    """
+
+    target: Callable[[Any], Followed | None]
+    settle: Callable[[Any, Progress], BaseModel]
+
+
 FlagKind = Literal["value", "int", "list", "items", "true", "false"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Flag:
-    """One Slack flag: ``--gc-days mon,thu`` fills the input field ``gc_days``."""
+    """One Slack flag: ``--gc-days mon,thu`` fills the input field ``gc_days``.
+
+    ``kind``: ``value`` (one word), ``int``, ``list`` (comma-separated; ``none`` is empty),
+    ``items`` (repeatable), ``true``/``false`` (no value: sets the field). ``metavar`` and ``help``
+    are what usage and help show; ``required`` flags are checked before the model validates.
+    """
 
     field: str
     flag: str
@@ -161,18 +108,24 @@ class Flag:
         return text if self.required else f"[{text}]"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SlackForm:
-    """The operation as ``/registry WORDS POSITIONAL [--flags]``."""
+    """The operation as ``/registry WORDS POSITIONAL [--flags]``.
+
+    ``positional`` are input fields in order, shown as ``metavars``; ``optional`` lets the last one
+    be left out. ``aliases`` are other words for the same subcommand. ``help`` is the one-line
+    summary in Slack's words (the operation's ``summary`` is for assistants). ``presets`` are fields
+    this form fixes (``tokens disable`` is ``update_token`` with status disabled).
+    """
 
     words: tuple[str, ...]
     positional: tuple[str, ...] = ()
     metavars: tuple[str, ...] = ()
     flags: tuple[Flag, ...] = ()
     aliases: tuple[str, ...] = ()
-    optional: bool = False  # the last positional may be left out
-    help: str = ""  # the one-line summary in Slack's words (the operation's summary is for assistants)
-    presets: tuple[tuple[str, Any], ...] = ()  # fields this form fixes (``tokens disable`` = status disabled)
+    optional: bool = False
+    help: str = ""
+    presets: tuple[tuple[str, Any], ...] = ()
 
     def usage(self) -> str:
         parts = ["/registry", *self.words]
@@ -182,24 +135,49 @@ class SlackForm:
         return " ".join(parts)
 
 
-@dataclass(frozen=True)
-class Operation:
+@dataclass(frozen=True, kw_only=True)
+class Operation(Generic[In, Out]):
+    """One operation, as both fronts offer it.
+
+    - ``name``: the MCP tool's name (``verb_resource``), also the audit's operation.
+    - ``resource``: what it acts on, and so its MCP toolset.
+    - ``kind``: READ; WRITE (runs at once, unless its ``prepare`` finds a risk); CONFIRMED (always a
+      person's yes).
+    - ``input``/``output``: the models; the tool's schemas and Slack's validation come from them.
+    - ``summary``: the tool's description, for assistants. ``title``: its human title.
+    - ``method``: the HTTP method it ends in (POST is not idempotent).
+    - ``slack``: its Slack form; ``more_slack``: further forms (presets such as ``tokens disable``).
+    - ``run``: the handler, for operations that need no preview. ``prepare``: for those that may
+      need one, reads the current state and returns a ``Change`` for the confirmation engine.
+      Exactly one of the two.
+    - ``protect``: on a resource in ``REGISTRY_PROTECTED``, ``refuse`` it or ``confirm`` it.
+    - ``refs``: the input fields that name the target (a confirmation is bound to ids, not to
+      these); ``target_refs`` reads (registry, target) from an input.
+    - ``follows``: how to follow an answer that leaves a registry changing.
+    """
+
     name: str
-    resource: str
+    resource: Resource
     kind: Kind
-    input: type[InputModel]
-    output: type[BaseModel]
+    input: type[In]
+    output: type[Out]
     summary: str
     method: str
     slack: SlackForm
     title: str = ""
-    run: Handler | None = None
+    run: Handler[In, Out] | None = None
     prepare: Preparer | None = None
     protect: Literal["refuse", "confirm"] = "confirm"
     refs: tuple[str, ...] = ("registry",)
-    target_refs: TargetRefs = registry_refs
+    target_refs: TargetRefs = field(default=registry_refs)
     more_slack: tuple[SlackForm, ...] = ()
     follows: Follows | None = None
+
+    def __post_init__(self) -> None:
+        if (self.run is None) == (self.prepare is None):
+            raise ValueError(f"operation {self.name} needs exactly one of run or prepare")
+        if self.kind is Kind.CONFIRMED and self.prepare is None:
+            raise ValueError(f"confirmed operation {self.name} needs a prepare")
 
     @property
     def writes(self) -> bool:
@@ -213,7 +191,7 @@ class Operation:
     def idempotent(self) -> bool:
         return self.method != "POST"
 
-    async def call(self, core: Core, inp: Any, caller: Caller) -> BaseModel:
+    async def call(self, core: Services, inp: In, caller: Caller) -> Out:
         """Run a read or a write that needs no preview, the way every front does: the actor named
         in the logs, reads counted (mutations are counted from their audit records)."""
         assert self.run is not None, f"{self.name} is prepared, not run: use the confirmer"
@@ -229,15 +207,14 @@ class Operation:
         return out
 
 
-CATALOGUE: dict[str, Operation] = {}
+AnyOperation = Operation[Any, Any]
 
 
-def declare(*operations: Operation) -> None:
-    for op in operations:
-        if op.name in CATALOGUE:
+def catalogue_of(*groups: Iterable[AnyOperation]) -> dict[str, AnyOperation]:
+    """The operations by name, in the order given (tools are listed so)."""
+    out: dict[str, AnyOperation] = {}
+    for op in (op for group in groups for op in group):
+        if op.name in out:
             raise ValueError(f"operation {op.name} is declared twice")
-        if (op.run is None) == (op.prepare is None):
-            raise ValueError(f"operation {op.name} needs exactly one of run or prepare")
-        if op.kind is Kind.CONFIRMED and op.prepare is None:
-            raise ValueError(f"confirmed operation {op.name} needs a prepare")
-        CATALOGUE[op.name] = op
+        out[op.name] = op
+    return out

@@ -8,11 +8,12 @@ from pydantic import BaseModel
 
 from tools.audit import audited
 from tools.client import RegistryClient
-from tools.confirm import Applied, Change, ConfirmResult, Pinned
+from tools.confirmation import Applied, Change, ConfirmResult, Pinned
+from tools.confirmation.previews import FieldChange, Preview, Target, delete_registry_preview
 from tools.errors import ConflictError, InvalidInputError, NotFoundError
 from tools.follow import Followed, Progress, progress_line, settled
 from tools.models import NameStatus, Registry, is_registry_id
-from tools.operations.catalogue import Core, Flag, Follows, Kind, Operation, SlackForm, declare
+from tools.operations.catalogue import AnyOperation, Flag, Follows, Kind, Operation, Resource, Services, SlackForm
 from tools.operations.registry_changes import replace_change, update_change
 from tools.operations.registry_inputs import (
     CreateInput,
@@ -24,7 +25,6 @@ from tools.operations.registry_inputs import (
     UpdateInput,
 )
 from tools.people import Caller
-from tools.previews import FieldChange, Preview, Target, delete_registry_preview
 from tools.resolve import resolve
 from tools.views import (
     LocationList,
@@ -36,12 +36,12 @@ from tools.views import (
     WriteResult,
 )
 
-RESOURCE = "registries"
+RESOURCE = Resource(name="registries", toolset="registries")
 
 # ---------------------------------------------------------------- reads and the create
 
 
-async def list_registries(core: Core, inp: ListInput, caller: Caller) -> RegistryList:
+async def list_registries(core: Services, inp: ListInput, caller: Caller) -> RegistryList:
     page = await core.client.list_registries(inp.name_filter, inp.limit, inp.cursor)
     return RegistryList(
         registries=[RegistrySummary.of(r) for r in page.items],
@@ -50,15 +50,15 @@ async def list_registries(core: Core, inp: ListInput, caller: Caller) -> Registr
     )
 
 
-async def get_registry(core: Core, inp: FollowRefInput, caller: Caller) -> RegistryDetail:
+async def get_registry(core: Services, inp: FollowRefInput, caller: Caller) -> RegistryDetail:
     return RegistryDetail.of(await resolve(core.client, inp.registry))
 
 
-async def list_locations(core: Core, inp: NoInput, caller: Caller) -> LocationList:
+async def list_locations(core: Services, inp: NoInput, caller: Caller) -> LocationList:
     return LocationList(locations=sorted(loc.id for loc in await core.client.list_locations()))
 
 
-async def check_registry_name(core: Core, inp: NameInput, caller: Caller) -> NameCheck:
+async def check_registry_name(core: Services, inp: NameInput, caller: Caller) -> NameCheck:
     name = inp.name.strip()
     status = await core.client.check_name(name)
     message = {
@@ -70,7 +70,7 @@ async def check_registry_name(core: Core, inp: NameInput, caller: Caller) -> Nam
     return NameCheck(name=name, status=status, message=message)
 
 
-async def create_registry(core: Core, inp: CreateInput, caller: Caller) -> WriteResult:
+async def create_registry(core: Services, inp: CreateInput, caller: Caller) -> WriteResult:
     spec = inp.spec()
     fields = sorted(k for k, v in spec.model_dump(exclude_none=True).items() if k not in ("name", "location"))
     with audited(
@@ -247,30 +247,50 @@ def settle(out: BaseModel, progress: Progress) -> BaseModel:
     return out
 
 
-FOLLOWS = Follows(still_changing, settle)
+FOLLOWS = Follows(target=still_changing, settle=settle)
 
 # ---------------------------------------------------------------- declarations
 
 REF = ("registry",)
 NAME_OR_ID = ("NAME|ID",)
-GC_DAYS = Flag("gc_days", "--gc-days", "list", "mon,thu", "garbage collection weekdays")
-GC_TIME = Flag("gc_time", "--gc-time", "value", "01:30", "garbage collection time, UTC (default 01:23)")
-ALLOW = Flag("api_subnet_allow_list", "--allow", "list", "CIDR,…", "only these addresses may call the registry API")
+GC_DAYS = Flag(field="gc_days", flag="--gc-days", kind="list", metavar="mon,thu", help="garbage collection weekdays")
+GC_TIME = Flag(
+    field="gc_time",
+    flag="--gc-time",
+    kind="value",
+    metavar="01:30",
+    help="garbage collection time, UTC (default 01:23)",
+)
+ALLOW = Flag(
+    field="api_subnet_allow_list",
+    flag="--allow",
+    kind="list",
+    metavar="CIDR,…",
+    help="only these addresses may call the registry API",
+)
 
-declare(
+OPERATIONS: tuple[AnyOperation, ...] = (
     Operation(
-        "list_registries",
-        RESOURCE,
-        Kind.READ,
-        ListInput,
-        RegistryList,
-        "List registries (state, hostname, storage, scanning, GC). Page with cursor.",
-        "GET",
-        SlackForm(
-            ("list",),
-            ("name_filter",),
-            ("NAME-FILTER",),
-            (Flag("limit", "--limit", "int", "N", "registries per page, 1-100 (default 20)"),),
+        name="list_registries",
+        resource=RESOURCE,
+        kind=Kind.READ,
+        input=ListInput,
+        output=RegistryList,
+        summary="List registries (state, hostname, storage, scanning, GC). Page with cursor.",
+        method="GET",
+        slack=SlackForm(
+            words=("list",),
+            positional=("name_filter",),
+            metavars=("NAME-FILTER",),
+            flags=(
+                Flag(
+                    field="limit",
+                    flag="--limit",
+                    kind="int",
+                    metavar="N",
+                    help="registries per page, 1-100 (default 20)",
+                ),
+            ),
             aliases=("ls",),
             optional=True,
             help="list registries, optionally by part of the name",
@@ -280,61 +300,86 @@ declare(
         refs=(),
     ),
     Operation(
-        "get_registry",
-        RESOURCE,
-        Kind.READ,
-        FollowRefInput,
-        RegistryDetail,
-        "Show one registry in full (allow list, GC, creator); by name, hostname or UUID.",
-        "GET",
-        SlackForm(("get",), REF, NAME_OR_ID, aliases=("show", "info", "describe"), help="show one registry"),
+        name="get_registry",
+        resource=RESOURCE,
+        kind=Kind.READ,
+        input=FollowRefInput,
+        output=RegistryDetail,
+        summary="Show one registry in full (allow list, GC, creator); by name, hostname or UUID.",
+        method="GET",
+        slack=SlackForm(
+            words=("get",),
+            positional=REF,
+            metavars=NAME_OR_ID,
+            aliases=("show", "info", "describe"),
+            help="show one registry",
+        ),
         title="Show a registry",
         run=get_registry,
         follows=FOLLOWS,
     ),
     Operation(
-        "list_locations",
-        RESOURCE,
-        Kind.READ,
-        NoInput,
-        LocationList,
-        "List the location ids a registry can be created in (e.g. de/fra).",
-        "GET",
-        SlackForm(("locations",), aliases=("regions", "location"), help="where registries can be created"),
+        name="list_locations",
+        resource=RESOURCE,
+        kind=Kind.READ,
+        input=NoInput,
+        output=LocationList,
+        summary="List the location ids a registry can be created in (e.g. de/fra).",
+        method="GET",
+        slack=SlackForm(words=("locations",), aliases=("regions", "location"), help="where registries can be created"),
         title="List locations",
         run=list_locations,
         refs=(),
     ),
     Operation(
-        "check_registry_name",
-        RESOURCE,
-        Kind.READ,
-        NameInput,
-        NameCheck,
-        "Check whether a registry name is available, taken (names are global) or invalid.",
-        "HEAD",
-        SlackForm(("check",), ("name",), ("NAME",), aliases=("available",), help="is a registry name free?"),
+        name="check_registry_name",
+        resource=RESOURCE,
+        kind=Kind.READ,
+        input=NameInput,
+        output=NameCheck,
+        summary="Check whether a registry name is available, taken (names are global) or invalid.",
+        method="HEAD",
+        slack=SlackForm(
+            words=("check",),
+            positional=("name",),
+            metavars=("NAME",),
+            aliases=("available",),
+            help="is a registry name free?",
+        ),
         title="Check a registry name",
         run=check_registry_name,
         refs=(),
     ),
     Operation(
-        "create_registry",
-        RESOURCE,
-        Kind.WRITE,
-        CreateInput,
-        WriteResult,
-        "Create a registry (New until Running). Scanning is on unless false, and cannot be turned off.",
-        "POST",
-        SlackForm(
-            ("create",),
-            ("name",),
-            ("NAME",),
-            (
-                Flag("location", "--location", "value", "LOC", "location id, e.g. de/fra", required=True),
+        name="create_registry",
+        resource=RESOURCE,
+        kind=Kind.WRITE,
+        input=CreateInput,
+        output=WriteResult,
+        summary="Create a registry (New until Running). Scanning is on unless false, and cannot be turned off.",
+        method="POST",
+        slack=SlackForm(
+            words=("create",),
+            positional=("name",),
+            metavars=("NAME",),
+            flags=(
+                Flag(
+                    field="location",
+                    flag="--location",
+                    kind="value",
+                    metavar="LOC",
+                    help="location id, e.g. de/fra",
+                    required=True,
+                ),
                 GC_DAYS,
                 GC_TIME,
-                Flag("vulnerability_scanning", "--no-scan", "false", "", "no vulnerability scanning (paid add-on)"),
+                Flag(
+                    field="vulnerability_scanning",
+                    flag="--no-scan",
+                    kind="false",
+                    metavar="",
+                    help="no vulnerability scanning (paid add-on)",
+                ),
                 ALLOW,
             ),
             aliases=("new",),
@@ -346,25 +391,55 @@ declare(
         refs=(),
     ),
     Operation(
-        "update_registry",
-        RESOURCE,
-        Kind.WRITE,
-        UpdateInput,
-        RegistryDetail,
-        "Change only the given settings; changes that can cut clients off or are irreversible need a yes.",
-        "PATCH",
-        SlackForm(
-            ("update",),
-            REF,
-            NAME_OR_ID,
-            (
+        name="update_registry",
+        resource=RESOURCE,
+        kind=Kind.WRITE,
+        input=UpdateInput,
+        output=RegistryDetail,
+        summary="Change only the given settings; changes that can cut clients off or are irreversible need a yes.",
+        method="PATCH",
+        slack=SlackForm(
+            words=("update",),
+            positional=REF,
+            metavars=NAME_OR_ID,
+            flags=(
                 GC_DAYS,
                 GC_TIME,
-                Flag("clear_gc_schedule", "--no-gc", "true", "", "turn garbage collection off"),
-                Flag("vulnerability_scanning", "--scan", "true", "", "turn vulnerability scanning on (irreversible)"),
-                Flag("api_subnet_allow_list", "--allow", "list", "CIDR,…|none", "set the whole allow list"),
-                Flag("allow_add", "--allow-add", "list", "CIDR,…", "add entries to the allow list"),
-                Flag("allow_remove", "--allow-remove", "list", "CIDR,…", "remove entries from the allow list"),
+                Flag(
+                    field="clear_gc_schedule",
+                    flag="--no-gc",
+                    kind="true",
+                    metavar="",
+                    help="turn garbage collection off",
+                ),
+                Flag(
+                    field="vulnerability_scanning",
+                    flag="--scan",
+                    kind="true",
+                    metavar="",
+                    help="turn vulnerability scanning on (irreversible)",
+                ),
+                Flag(
+                    field="api_subnet_allow_list",
+                    flag="--allow",
+                    kind="list",
+                    metavar="CIDR,…|none",
+                    help="set the whole allow list",
+                ),
+                Flag(
+                    field="allow_add",
+                    flag="--allow-add",
+                    kind="list",
+                    metavar="CIDR,…",
+                    help="add entries to the allow list",
+                ),
+                Flag(
+                    field="allow_remove",
+                    flag="--allow-remove",
+                    kind="list",
+                    metavar="CIDR,…",
+                    help="remove entries from the allow list",
+                ),
             ),
             aliases=("edit", "set"),
             help="change some settings; removing access or turning scanning on asks you to confirm",
@@ -373,18 +448,23 @@ declare(
         prepare=prepare_update,
     ),
     Operation(
-        "replace_registry",
-        RESOURCE,
-        Kind.CONFIRMED,
-        ReplaceInput,
-        RegistryDetail,
-        "Replace all settings (PUT): what is left out is RESET. A new UUID with name and location creates.",
-        "PUT",
-        SlackForm(
-            ("replace",),
-            REF,
-            NAME_OR_ID,
-            (GC_DAYS, GC_TIME, Flag("vulnerability_scanning", "--no-scan", "false", "", "scanning off"), ALLOW),
+        name="replace_registry",
+        resource=RESOURCE,
+        kind=Kind.CONFIRMED,
+        input=ReplaceInput,
+        output=RegistryDetail,
+        summary="Replace all settings (PUT): what is left out is RESET. A new UUID with name and location creates.",
+        method="PUT",
+        slack=SlackForm(
+            words=("replace",),
+            positional=REF,
+            metavars=NAME_OR_ID,
+            flags=(
+                GC_DAYS,
+                GC_TIME,
+                Flag(field="vulnerability_scanning", flag="--no-scan", kind="false", metavar="", help="scanning off"),
+                ALLOW,
+            ),
             help="replace all settings (what you leave out is reset)",
         ),
         title="Replace a registry",
@@ -392,15 +472,19 @@ declare(
         protect="refuse",
     ),
     Operation(
-        "delete_registry",
-        RESOURCE,
-        Kind.CONFIRMED,
-        FollowRefInput,
-        RegistryDetail,
-        "Delete a registry and every image and token in it (irreversible).",
-        "DELETE",
-        SlackForm(
-            ("delete",), REF, NAME_OR_ID, aliases=("rm", "del", "remove"), help="delete a registry and all in it"
+        name="delete_registry",
+        resource=RESOURCE,
+        kind=Kind.CONFIRMED,
+        input=FollowRefInput,
+        output=RegistryDetail,
+        summary="Delete a registry and every image and token in it (irreversible).",
+        method="DELETE",
+        slack=SlackForm(
+            words=("delete",),
+            positional=REF,
+            metavars=NAME_OR_ID,
+            aliases=("rm", "del", "remove"),
+            help="delete a registry and all in it",
         ),
         title="Delete a registry",
         prepare=prepare_delete,

@@ -10,10 +10,10 @@ import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tools.confirmation.previews import DENY_ALL, DENY_ALL_WARNING, FieldChange
 from tools.errors import InvalidInputError
 from tools.models import MAX_ALLOW_LIST, Registry, RegistryPatch, RegistrySpec
 from tools.operations.registry_inputs import DEFAULT_GC_TIME, UpdateInput
-from tools.previews import DENY_ALL, DENY_ALL_WARNING, FieldChange
 from tools.views import allow_list_text, schedule_text
 
 GC, SCANNING, ALLOW = "garbage collection", "vulnerability scanning", "API allow list"

@@ -6,10 +6,11 @@ from datetime import datetime
 from functools import partial
 
 from tools.client import RegistryClient
-from tools.confirm import Applied, Change, Pinned
+from tools.confirmation import Applied, Change, Pinned
+from tools.confirmation.previews import Preview, Target, digest
 from tools.gather import bounded
 from tools.models import Artifact, Registry, Repository, severity_of
-from tools.operations.catalogue import Core, Flag, Kind, Operation, SlackForm, declare
+from tools.operations.catalogue import AnyOperation, Flag, Kind, Operation, Resource, Services, SlackForm
 from tools.operations.content_inputs import (
     ImageInput,
     ListImagesInput,
@@ -19,7 +20,6 @@ from tools.operations.content_inputs import (
     repository_refs,
 )
 from tools.people import Caller
-from tools.previews import Preview, Target, digest
 from tools.resolve import resolve, resolve_image, resolve_repository
 from tools.views import (
     ArtifactDetail,
@@ -33,7 +33,7 @@ from tools.views import (
     short,
 )
 
-RESOURCE = "repositories"
+RESOURCE = Resource(name="repositories", toolset="repositories")
 IMAGES_PAGE = 500
 WORST_AT_ONCE = 8  # repositories read at once for their worst image (the client's pool is 32)
 
@@ -65,7 +65,7 @@ async def worsts(client: RegistryClient, registry_id: str, repos: list[Repositor
     return await bounded([partial(worst_of, client, registry_id, r.name) for r in repos], WORST_AT_ONCE)
 
 
-async def list_repositories(core: Core, inp: ListRepositoriesInput, caller: Caller) -> RepositoryList:
+async def list_repositories(core: Services, inp: ListRepositoriesInput, caller: Caller) -> RepositoryList:
     """Each repository with its true worst severity. A severity filter needs every repository's worst
     before it can page, so it reads them all (bounded); without one, only the page shown."""
     client, offset = core.client, offset_of(inp.cursor)
@@ -99,12 +99,12 @@ async def list_repositories(core: Core, inp: ListRepositoriesInput, caller: Call
     )
 
 
-async def get_repository(core: Core, inp: RepositoryInput, caller: Caller) -> RepositoryDetail:
+async def get_repository(core: Services, inp: RepositoryInput, caller: Caller) -> RepositoryDetail:
     registry, repo = await resolve_repository(core.client, inp.ref())
     return RepositoryDetail.of_registry(registry.name, repo, await worst_of(core.client, registry.id, repo.name))
 
 
-async def list_images(core: Core, inp: ListImagesInput, caller: Caller) -> ArtifactList:
+async def list_images(core: Services, inp: ListImagesInput, caller: Caller) -> ArtifactList:
     registry, repo = await resolve_repository(core.client, inp.ref())
     offset = offset_of(inp.cursor)
     page = await core.client.artifacts.list(registry.id, repo.name, offset=offset, limit=inp.limit)
@@ -125,7 +125,7 @@ def artifact_detail(registry: Registry, artifact: Artifact) -> ArtifactDetail:
     )
 
 
-async def get_image(core: Core, inp: ImageInput, caller: Caller) -> ArtifactDetail:
+async def get_image(core: Services, inp: ImageInput, caller: Caller) -> ArtifactDetail:
     registry, artifact = await resolve_image(core.client, inp.ref())
     return artifact_detail(registry, artifact)
 
@@ -180,22 +180,37 @@ async def prepare_delete_repository(
 # ---------------------------------------------------------------- declarations
 
 REPO = ("repository",)
-SEVERITY = Flag("severity", "--severity", "value", "LEVEL", "only repositories whose worst image is at least this bad")
+SEVERITY = Flag(
+    field="severity",
+    flag="--severity",
+    kind="value",
+    metavar="LEVEL",
+    help="only repositories whose worst image is at least this bad",
+)
 
-declare(
+OPERATIONS: tuple[AnyOperation, ...] = (
     Operation(
-        "list_repositories",
-        RESOURCE,
-        Kind.READ,
-        ListRepositoriesInput,
-        RepositoryList,
-        "List a registry's repositories: images, pulls, last push/pull, worst severity.",
-        "GET",
-        SlackForm(
-            ("repos", "list"),
-            ("registry", "name_filter"),
-            ("REGISTRY", "FILTER"),
-            (SEVERITY, Flag("limit", "--limit", "int", "N", "repositories per page, 1-100 (default 20)")),
+        name="list_repositories",
+        resource=RESOURCE,
+        kind=Kind.READ,
+        input=ListRepositoriesInput,
+        output=RepositoryList,
+        summary="List a registry's repositories: images, pulls, last push/pull, worst severity.",
+        method="GET",
+        slack=SlackForm(
+            words=("repos", "list"),
+            positional=("registry", "name_filter"),
+            metavars=("REGISTRY", "FILTER"),
+            flags=(
+                SEVERITY,
+                Flag(
+                    field="limit",
+                    flag="--limit",
+                    kind="int",
+                    metavar="N",
+                    help="repositories per page, 1-100 (default 20)",
+                ),
+            ),
             aliases=("repos", "repositories"),
             optional=True,
             help="a registry's repositories, worst severity and pulls",
@@ -205,27 +220,39 @@ declare(
         refs=(),
     ),
     Operation(
-        "get_repository",
-        RESOURCE,
-        Kind.READ,
-        RepositoryInput,
-        RepositoryDetail,
-        "Show one repository: images, pulls, last push/pull, worst severity.",
-        "GET",
-        SlackForm(("repos", "get"), REPO, ("REGISTRY/REPO",), aliases=("repo",), help="one repository"),
+        name="get_repository",
+        resource=RESOURCE,
+        kind=Kind.READ,
+        input=RepositoryInput,
+        output=RepositoryDetail,
+        summary="Show one repository: images, pulls, last push/pull, worst severity.",
+        method="GET",
+        slack=SlackForm(
+            words=("repos", "get"),
+            positional=REPO,
+            metavars=("REGISTRY/REPO",),
+            aliases=("repo",),
+            help="one repository",
+        ),
         title="Show a repository",
         run=get_repository,
         refs=(),
     ),
     Operation(
-        "delete_repository",
-        RESOURCE,
-        Kind.CONFIRMED,
-        RepositoryInput,
-        RepositoryDetail,
-        "Delete a repository and every image in it (irreversible).",
-        "DELETE",
-        SlackForm(("repos", "delete"), REPO, ("REGISTRY/REPO",), aliases=("repos rm",), help="delete a repository"),
+        name="delete_repository",
+        resource=RESOURCE,
+        kind=Kind.CONFIRMED,
+        input=RepositoryInput,
+        output=RepositoryDetail,
+        summary="Delete a repository and every image in it (irreversible).",
+        method="DELETE",
+        slack=SlackForm(
+            words=("repos", "delete"),
+            positional=REPO,
+            metavars=("REGISTRY/REPO",),
+            aliases=("repos rm",),
+            help="delete a repository",
+        ),
         title="Delete a repository",
         prepare=prepare_delete_repository,
         protect="refuse",
@@ -233,18 +260,22 @@ declare(
         target_refs=repository_refs,
     ),
     Operation(
-        "list_images",
-        RESOURCE,
-        Kind.READ,
-        ListImagesInput,
-        ArtifactList,
-        "List a repository's images: tags, digest, pushed, pulls, vulnerabilities.",
-        "GET",
-        SlackForm(
-            ("images", "list"),
-            REPO,
-            ("REGISTRY/REPO",),
-            (Flag("limit", "--limit", "int", "N", "images per page, 1-100 (default 20)"),),
+        name="list_images",
+        resource=RESOURCE,
+        kind=Kind.READ,
+        input=ListImagesInput,
+        output=ArtifactList,
+        summary="List a repository's images: tags, digest, pushed, pulls, vulnerabilities.",
+        method="GET",
+        slack=SlackForm(
+            words=("images", "list"),
+            positional=REPO,
+            metavars=("REGISTRY/REPO",),
+            flags=(
+                Flag(
+                    field="limit", flag="--limit", kind="int", metavar="N", help="images per page, 1-100 (default 20)"
+                ),
+            ),
             aliases=("images",),
             help="a repository's images",
         ),
@@ -253,14 +284,20 @@ declare(
         refs=(),
     ),
     Operation(
-        "get_image",
-        RESOURCE,
-        Kind.READ,
-        ImageInput,
-        ArtifactDetail,
-        "Show one image by reference (tags resolve to digests): pulls, scan, worst severity.",
-        "GET",
-        SlackForm(("images", "get"), ("image",), ("IMAGE",), aliases=("image",), help="one image, by reference"),
+        name="get_image",
+        resource=RESOURCE,
+        kind=Kind.READ,
+        input=ImageInput,
+        output=ArtifactDetail,
+        summary="Show one image by reference (tags resolve to digests): pulls, scan, worst severity.",
+        method="GET",
+        slack=SlackForm(
+            words=("images", "get"),
+            positional=("image",),
+            metavars=("IMAGE",),
+            aliases=("image",),
+            help="one image, by reference",
+        ),
         title="Show an image",
         run=get_image,
         refs=(),

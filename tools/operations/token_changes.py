@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from tools.confirmation.previews import FieldChange, Target, digest
 from tools.models import Registry, ScopeSpec, Token
-from tools.previews import FieldChange, Target, digest
 from tools.views import day
 
 STATUS, EXPIRY, SCOPES = "status", "expiry", "scopes"

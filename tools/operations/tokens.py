@@ -8,10 +8,11 @@ from datetime import datetime
 
 from tools.audit import Outcome, audited
 from tools.client import RegistryClient
-from tools.confirm import Applied, Change, ConfirmResult, Pinned
+from tools.confirmation import Applied, Change, ConfirmResult, Pinned
+from tools.confirmation.previews import Preview
 from tools.errors import RegistryError
 from tools.models import Registry, Token, TokenPatch, TokenSpec
-from tools.operations.catalogue import Core, Flag, Kind, Operation, SlackForm, declare
+from tools.operations.catalogue import AnyOperation, Flag, Kind, Operation, Resource, Services, SlackForm
 from tools.operations.token_changes import EXPIRY, SCOPES, STATUS, token_diff, token_facts, token_target
 from tools.operations.token_inputs import (
     CreateTokenInput,
@@ -24,14 +25,13 @@ from tools.operations.token_inputs import (
     token_refs,
 )
 from tools.people import Caller
-from tools.previews import Preview
 from tools.resolve import resolve, resolve_token
 from tools.views import TokenCreated, TokenDetail, TokenList, TokenSummary
 
-RESOURCE = "tokens"
+RESOURCE = Resource(name="tokens", toolset="tokens")
 
 
-async def list_tokens(core: Core, inp: ListTokensInput, caller: Caller) -> TokenList:
+async def list_tokens(core: Services, inp: ListTokensInput, caller: Caller) -> TokenList:
     """Every token is read (a registry has tens, not thousands), so the expired and expiring counts
     are of all of them, with "soon" the watch's window; then one page is shown."""
     registry, now, days = await resolve(core.client, inp.registry), core.now(), core.watch.token_days
@@ -51,13 +51,13 @@ async def list_tokens(core: Core, inp: ListTokensInput, caller: Caller) -> Token
     )
 
 
-async def get_token(core: Core, inp: TokenRefInput, caller: Caller) -> TokenDetail:
+async def get_token(core: Services, inp: TokenRefInput, caller: Caller) -> TokenDetail:
     registry = await resolve(core.client, inp.registry)
     token = await resolve_token(core.client, registry, inp.token)
     return TokenDetail.of_registry(registry.name, token, core.now(), core.watch.token_days)
 
 
-async def create_token(core: Core, inp: CreateTokenInput, caller: Caller) -> TokenCreated:
+async def create_token(core: Services, inp: CreateTokenInput, caller: Caller) -> TokenCreated:
     """Additive, so it runs at once. The answer holds the password as a secret for the front to hand over."""
     try:
         registry = await resolve(core.client, inp.registry)
@@ -211,23 +211,35 @@ async def prepare_delete_token(
 
 REF = ("registry", "token")
 METAVARS = ("REGISTRY", "TOKEN")
-SCOPE = Flag("scopes", "--scope", "items", "REPO-GLOB:ACTIONS", "e.g. team/*:pull,push (repeat for more)")
-EXPIRES = Flag("expiry", "--expiry", "value", "90d", "12h, 90d, 2w, 1y, a date (2027-01-31) or never")
+SCOPE = Flag(
+    field="scopes",
+    flag="--scope",
+    kind="items",
+    metavar="REPO-GLOB:ACTIONS",
+    help="e.g. team/*:pull,push (repeat for more)",
+)
+EXPIRES = Flag(
+    field="expiry", flag="--expiry", kind="value", metavar="90d", help="12h, 90d, 2w, 1y, a date (2027-01-31) or never"
+)
 
-declare(
+OPERATIONS: tuple[AnyOperation, ...] = (
     Operation(
-        "list_tokens",
-        RESOURCE,
-        Kind.READ,
-        ListTokensInput,
-        TokenList,
-        "List a registry's tokens: status, expiry (expired, expiring soon), scopes.",
-        "GET",
-        SlackForm(
-            ("tokens", "list"),
-            ("registry",),
-            ("REGISTRY",),
-            (Flag("limit", "--limit", "int", "N", "tokens per page, 1-100 (default 20)"),),
+        name="list_tokens",
+        resource=RESOURCE,
+        kind=Kind.READ,
+        input=ListTokensInput,
+        output=TokenList,
+        summary="List a registry's tokens: status, expiry (expired, expiring soon), scopes.",
+        method="GET",
+        slack=SlackForm(
+            words=("tokens", "list"),
+            positional=("registry",),
+            metavars=("REGISTRY",),
+            flags=(
+                Flag(
+                    field="limit", flag="--limit", kind="int", metavar="N", help="tokens per page, 1-100 (default 20)"
+                ),
+            ),
             aliases=("tokens",),
             help="who can push and pull, and which tokens expire",
         ),
@@ -236,31 +248,33 @@ declare(
         refs=(),
     ),
     Operation(
-        "get_token",
-        RESOURCE,
-        Kind.READ,
-        TokenRefInput,
-        TokenDetail,
-        "Show one token by name or UUID (never its password).",
-        "GET",
-        SlackForm(("tokens", "get"), REF, METAVARS, aliases=("token",), help="one token"),
+        name="get_token",
+        resource=RESOURCE,
+        kind=Kind.READ,
+        input=TokenRefInput,
+        output=TokenDetail,
+        summary="Show one token by name or UUID (never its password).",
+        method="GET",
+        slack=SlackForm(
+            words=("tokens", "get"), positional=REF, metavars=METAVARS, aliases=("token",), help="one token"
+        ),
         title="Show a token",
         run=get_token,
         refs=(),
     ),
     Operation(
-        "create_token",
-        RESOURCE,
-        Kind.WRITE,
-        CreateTokenInput,
-        TokenCreated,
-        "Create a token (scopes team/*:pull,push, expiry 90d). Its password goes to the person, not to you.",
-        "POST",
-        SlackForm(
-            ("tokens", "create"),
-            ("registry", "name"),
-            ("REGISTRY", "NAME"),
-            (replace(SCOPE, required=True), EXPIRES),
+        name="create_token",
+        resource=RESOURCE,
+        kind=Kind.WRITE,
+        input=CreateTokenInput,
+        output=TokenCreated,
+        summary="Create a token (scopes team/*:pull,push, expiry 90d). Its password goes to the person, not to you.",
+        method="POST",
+        slack=SlackForm(
+            words=("tokens", "create"),
+            positional=("registry", "name"),
+            metavars=("REGISTRY", "NAME"),
+            flags=(replace(SCOPE, required=True), EXPIRES),
             aliases=("tokens new",),
             help="a new token; its password is shown only to you, once",
         ),
@@ -269,19 +283,21 @@ declare(
         refs=(),
     ),
     Operation(
-        "update_token",
-        RESOURCE,
-        Kind.WRITE,
-        UpdateTokenInput,
-        TokenDetail,
-        "Change a token's status, expiry or scopes; cutting access needs confirmation.",
-        "PATCH",
-        SlackForm(
-            ("tokens", "update"),
-            REF,
-            METAVARS,
-            (
-                Flag("status", "--status", "value", "enabled|disabled", "turn it on or off"),
+        name="update_token",
+        resource=RESOURCE,
+        kind=Kind.WRITE,
+        input=UpdateTokenInput,
+        output=TokenDetail,
+        summary="Change a token's status, expiry or scopes; cutting access needs confirmation.",
+        method="PATCH",
+        slack=SlackForm(
+            words=("tokens", "update"),
+            positional=REF,
+            metavars=METAVARS,
+            flags=(
+                Flag(
+                    field="status", flag="--status", kind="value", metavar="enabled|disabled", help="turn it on or off"
+                ),
                 EXPIRES,
                 replace(SCOPE, help="the whole new scope list, e.g. team/*:pull (repeat for more)"),
             ),
@@ -293,30 +309,34 @@ declare(
         target_refs=token_refs,
         more_slack=(
             SlackForm(
-                ("tokens", "disable"),
-                REF,
-                METAVARS,
+                words=("tokens", "disable"),
+                positional=REF,
+                metavars=METAVARS,
                 help="turn a token off (asks you to confirm)",
                 presets=(("status", "disabled"),),
             ),
             SlackForm(
-                ("tokens", "enable"), REF, METAVARS, help="turn a token back on", presets=(("status", "enabled"),)
+                words=("tokens", "enable"),
+                positional=REF,
+                metavars=METAVARS,
+                help="turn a token back on",
+                presets=(("status", "enabled"),),
             ),
         ),
     ),
     Operation(
-        "replace_token",
-        RESOURCE,
-        Kind.CONFIRMED,
-        ReplaceTokenInput,
-        TokenDetail,
-        "Replace a token's settings (PUT): scopes, expiry (left out: never expires) and status.",
-        "PUT",
-        SlackForm(
-            ("tokens", "replace"),
-            REF,
-            METAVARS,
-            (replace(SCOPE, required=True), EXPIRES),
+        name="replace_token",
+        resource=RESOURCE,
+        kind=Kind.CONFIRMED,
+        input=ReplaceTokenInput,
+        output=TokenDetail,
+        summary="Replace a token's settings (PUT): scopes, expiry (left out: never expires) and status.",
+        method="PUT",
+        slack=SlackForm(
+            words=("tokens", "replace"),
+            positional=REF,
+            metavars=METAVARS,
+            flags=(replace(SCOPE, required=True), EXPIRES),
             help="replace a token's scopes and expiry (what you leave out is reset)",
         ),
         title="Replace a token",
@@ -325,17 +345,17 @@ declare(
         target_refs=token_refs,
     ),
     Operation(
-        "delete_token",
-        RESOURCE,
-        Kind.CONFIRMED,
-        TokenRefInput,
-        TokenDetail,
-        "Delete (revoke) a token: every client using it loses access at once.",
-        "DELETE",
-        SlackForm(
-            ("tokens", "delete"),
-            REF,
-            METAVARS,
+        name="delete_token",
+        resource=RESOURCE,
+        kind=Kind.CONFIRMED,
+        input=TokenRefInput,
+        output=TokenDetail,
+        summary="Delete (revoke) a token: every client using it loses access at once.",
+        method="DELETE",
+        slack=SlackForm(
+            words=("tokens", "delete"),
+            positional=REF,
+            metavars=METAVARS,
             aliases=("tokens revoke", "tokens rm"),
             help="revoke a token (asks you to confirm)",
         ),

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from tools.advisories import UnknownAdvisoryError
-from tools.errors import RegistryError
+from tools.errors import RegistryError, UnknownAdvisoryError
 from tools.models import Artifact, Registry, Severity, Vulnerability
-from tools.operations.catalogue import Core, Flag, Kind, Operation, SlackForm, declare
+from tools.operations.catalogue import AnyOperation, Flag, Kind, Operation, Resource, Services, SlackForm
 from tools.operations.content_inputs import ListVulnerabilitiesInput, SweepInput, VulnerabilityInput, offset_of
 from tools.people import Caller
 from tools.resolve import resolve, resolve_image
@@ -17,7 +16,7 @@ SWEEP_CONCURRENCY = 32  # the client's connection pool: more would only queue
 SWEEP_PAGE = 500
 
 
-async def list_vulnerabilities(core: Core, inp: ListVulnerabilitiesInput, caller: Caller) -> VulnerabilityList:
+async def list_vulnerabilities(core: Services, inp: ListVulnerabilitiesInput, caller: Caller) -> VulnerabilityList:
     """Worst first. Every finding is read (the lists are short), so the counts are the image's own;
     the filters (``severity``: at least that bad; ``fixable``) then say what they hide."""
     registry, artifact = await resolve_image(core.client, inp.ref())
@@ -50,11 +49,11 @@ async def list_vulnerabilities(core: Core, inp: ListVulnerabilitiesInput, caller
     )
 
 
-async def get_vulnerability(core: Core, inp: VulnerabilityInput, caller: Caller) -> VulnerabilityDetail:
+async def get_vulnerability(core: Services, inp: VulnerabilityInput, caller: Caller) -> VulnerabilityDetail:
     return VulnerabilityDetail.of_advisory(await core.advisories.get(inp.vulnerability_id))
 
 
-async def find_vulnerable_images(core: Core, inp: SweepInput, caller: Caller) -> SweepResult:
+async def find_vulnerable_images(core: Services, inp: SweepInput, caller: Caller) -> SweepResult:
     """Every image with ``vulnerability_id``, across every registry (or the ones named): concurrently,
     at most ``SWEEP_CONCURRENCY`` registries at a time, each followed to its last page. Each page is
     turned into the few facts shown at once, so memory holds findings, not API objects. An advisory
@@ -104,7 +103,7 @@ async def find_vulnerable_images(core: Core, inp: SweepInput, caller: Caller) ->
     )
 
 
-async def _advisory(core: Core, vid: str) -> tuple[VulnerabilitySummary | None, RegistryError | None]:
+async def _advisory(core: Services, vid: str) -> tuple[VulnerabilitySummary | None, RegistryError | None]:
     """The advisory, or why not: unknown to IONOS (an error unless images have it), or not readable now."""
     try:
         return VulnerabilitySummary.of(await core.advisories.get(vid)), None
@@ -133,25 +132,33 @@ def affected(registry: Registry, artifact: Artifact) -> AffectedImage:
 
 # ---------------------------------------------------------------- declarations
 
-RESOURCE = "vulnerabilities"
+RESOURCE = Resource(name="vulnerabilities", toolset="vulnerabilities")
 
-declare(
+OPERATIONS: tuple[AnyOperation, ...] = (
     Operation(
-        "list_vulnerabilities",
-        RESOURCE,
-        Kind.READ,
-        ListVulnerabilitiesInput,
-        VulnerabilityList,
-        "An image's vulnerabilities, worst first, with fixed versions; filter by minimum severity, fixable.",
-        "GET",
-        SlackForm(
-            ("vulns",),
-            ("image",),
-            ("IMAGE",),
-            (
-                Flag("severity", "--severity", "value", "LEVEL", "at least this bad: critical, high, medium, low"),
-                Flag("fixable", "--fixable", "true", "", "only those a newer package fixes"),
-                Flag("limit", "--limit", "int", "N", "shown per page, 1-100 (default 20)"),
+        name="list_vulnerabilities",
+        resource=RESOURCE,
+        kind=Kind.READ,
+        input=ListVulnerabilitiesInput,
+        output=VulnerabilityList,
+        summary="An image's vulnerabilities, worst first, with fixed versions; filter by minimum severity, fixable.",
+        method="GET",
+        slack=SlackForm(
+            words=("vulns",),
+            positional=("image",),
+            metavars=("IMAGE",),
+            flags=(
+                Flag(
+                    field="severity",
+                    flag="--severity",
+                    kind="value",
+                    metavar="LEVEL",
+                    help="at least this bad: critical, high, medium, low",
+                ),
+                Flag(
+                    field="fixable", flag="--fixable", kind="true", metavar="", help="only those a newer package fixes"
+                ),
+                Flag(field="limit", flag="--limit", kind="int", metavar="N", help="shown per page, 1-100 (default 20)"),
             ),
             aliases=("vulnerabilities",),
             help="is this image vulnerable? worst first, with fixes",
@@ -161,33 +168,51 @@ declare(
         refs=(),
     ),
     Operation(
-        "get_vulnerability",
-        RESOURCE,
-        Kind.READ,
-        VulnerabilityInput,
-        VulnerabilityDetail,
-        "One advisory by id (CVE-…, GHSA-…): severity, score, affected package, fix, references.",
-        "GET",
-        SlackForm(("vulns", "get"), ("vulnerability_id",), ("CVE-ID",), aliases=("cve",), help="one advisory"),
+        name="get_vulnerability",
+        resource=RESOURCE,
+        kind=Kind.READ,
+        input=VulnerabilityInput,
+        output=VulnerabilityDetail,
+        summary="One advisory by id (CVE-…, GHSA-…): severity, score, affected package, fix, references.",
+        method="GET",
+        slack=SlackForm(
+            words=("vulns", "get"),
+            positional=("vulnerability_id",),
+            metavars=("CVE-ID",),
+            aliases=("cve",),
+            help="one advisory",
+        ),
         title="Show an advisory",
         run=get_vulnerability,
         refs=(),
     ),
     Operation(
-        "find_vulnerable_images",
-        RESOURCE,
-        Kind.READ,
-        SweepInput,
-        SweepResult,
-        "Which images have this vulnerability, across every registry (or the ones given).",
-        "GET",
-        SlackForm(
-            ("vulns", "find"),
-            ("vulnerability_id",),
-            ("CVE-ID",),
-            (
-                Flag("registries", "--in", "list", "REGISTRY,…", "only these registries (default: all)"),
-                Flag("max_images", "--limit", "int", "N", "images per page, 1-1000 (default 100; all are counted)"),
+        name="find_vulnerable_images",
+        resource=RESOURCE,
+        kind=Kind.READ,
+        input=SweepInput,
+        output=SweepResult,
+        summary="Which images have this vulnerability, across every registry (or the ones given).",
+        method="GET",
+        slack=SlackForm(
+            words=("vulns", "find"),
+            positional=("vulnerability_id",),
+            metavars=("CVE-ID",),
+            flags=(
+                Flag(
+                    field="registries",
+                    flag="--in",
+                    kind="list",
+                    metavar="REGISTRY,…",
+                    help="only these registries (default: all)",
+                ),
+                Flag(
+                    field="max_images",
+                    flag="--limit",
+                    kind="int",
+                    metavar="N",
+                    help="images per page, 1-1000 (default 100; all are counted)",
+                ),
             ),
             aliases=("which",),
             help="which of our images have CVE-…?",

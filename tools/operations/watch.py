@@ -7,12 +7,12 @@ from typing import Annotated
 from pydantic import Field
 
 from tools.models import InputModel
-from tools.operations.catalogue import Core, Flag, Kind, Operation, SlackForm, declare
+from tools.operations.catalogue import AnyOperation, Flag, Kind, Operation, Resource, Services, SlackForm
 from tools.operations.content_inputs import OffsetCursor, offset_of
 from tools.people import Caller
 from tools.views import WatchReport
 
-RESOURCE = "watch"
+RESOURCE = Resource(name="watch", toolset="watch")
 
 
 class WatchInput(InputModel):
@@ -22,28 +22,46 @@ class WatchInput(InputModel):
     cursor: OffsetCursor = None
 
 
-async def watch_registries(core: Core, inp: WatchInput, caller: Caller) -> WatchReport:
+async def watch_registries(core: Services, inp: WatchInput, caller: Caller) -> WatchReport:
     """Looks now and changes nothing: the periodic digest keeps its own memory of what it said."""
     found = await core.watch.look(core.now(), token_days=inp.token_days)
     return found.report(only_new=inp.only_new, offset=offset_of(inp.cursor), limit=inp.limit)
 
 
-declare(
+OPERATIONS: tuple[AnyOperation, ...] = (
     Operation(
-        "watch_registries",
-        RESOURCE,
-        Kind.READ,
-        WatchInput,
-        WatchReport,
-        "Anything to worry about: expiring tokens, fixable critical/high vulnerabilities, registries not "
+        name="watch_registries",
+        resource=RESOURCE,
+        kind=Kind.READ,
+        input=WatchInput,
+        output=WatchReport,
+        summary="Anything to worry about: expiring tokens, fixable critical/high vulnerabilities, registries not "
         "Running, fast storage growth.",
-        "GET",
-        SlackForm(
-            ("watch",),
+        method="GET",
+        slack=SlackForm(
+            words=("watch",),
             flags=(
-                Flag("token_days", "--days", "int", "N", "tokens expiring within N days (default 14)"),
-                Flag("only_new", "--new", "true", "", "only what the last digest did not say"),
-                Flag("limit", "--limit", "int", "N", "findings per page, most urgent first (default 50)"),
+                Flag(
+                    field="token_days",
+                    flag="--days",
+                    kind="int",
+                    metavar="N",
+                    help="tokens expiring within N days (default 14)",
+                ),
+                Flag(
+                    field="only_new",
+                    flag="--new",
+                    kind="true",
+                    metavar="",
+                    help="only what the last digest did not say",
+                ),
+                Flag(
+                    field="limit",
+                    flag="--limit",
+                    kind="int",
+                    metavar="N",
+                    help="findings per page, most urgent first (default 50)",
+                ),
             ),
             help="anything to worry about? expiring tokens, fixable vulns, registries not Running",
         ),

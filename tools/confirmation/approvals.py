@@ -20,24 +20,25 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import Field
 
 from tools import metrics
 from tools.audit import Outcome
-from tools.errors import NotFoundError, RegistryError
-from tools.globs import matching
-from tools.models import View
+from tools.confirmation.claims import Claims
+from tools.confirmation.previews import Preview, Target
+from tools.confirmation.protection import Coverage
+from tools.confirmation.records import Recorder
+from tools.confirmation.results import Change, Confirmable, ConfirmResult
+from tools.errors import ApprovalError, NotFoundError
+from tools.models import InputModel, View
 from tools.people import Caller, Sameness, same_person, told_apart_from
-from tools.previews import Preview, Target
 from tools.state import StateStore
-from tools.tokens import Claims
 
-if TYPE_CHECKING:
-    from tools.confirm import Change, Confirmer, ConfirmResult
-    from tools.models import InputModel
-    from tools.operations.catalogue import Operation
+# What an approved request runs: the engine's re-check and apply, handed in at construction (so this
+# module never imports the engine). Returns (status, what happened in words).
+ApplyApproved = Callable[[Claims, Confirmable, InputModel, Caller, str, str], Awaitable[tuple[str, str]]]
 
 OUTBOX = "approvals:outbox"
 OPEN = "approvals:open"  # requests not yet seen through to the end (their expiry included)
@@ -83,10 +84,6 @@ class Approval(View):
         return out
 
 
-class ApprovalError(RegistryError):
-    default_hint = "Ask another writer, or look at the request with get_approval / `/registry approval ID`."
-
-
 @dataclass(frozen=True)
 class Card:
     """Where a request's card was posted, so it can be changed later (its expiry)."""
@@ -95,30 +92,39 @@ class Card:
     ts: str
 
 
-def key_of(claims: Claims) -> str:
-    """What globs match for the resource ``claims`` act on: ``registry`` or ``registry/target``."""
-    target = claims.target_name
-    return claims.registry_name if target in ("", claims.registry_name) else f"{claims.registry_name}/{target}"
-
-
 class Approvals:
-    def __init__(self, store: StateStore, patterns: tuple[str, ...], ttl: float, channel: str | None) -> None:
+    def __init__(
+        self,
+        store: StateStore,
+        coverage: Coverage,
+        ttl: float,
+        channel: str | None,
+        *,
+        recorder: Recorder,
+        now: Callable[[], datetime],
+        apply: ApplyApproved,
+    ) -> None:
         self.store = store
-        self.patterns = patterns
+        self.coverage = coverage
         self.ttl = ttl
         self.channel = channel
+        self.recorder = recorder
+        self.now = now
+        self.apply = apply
+
+    @property
+    def on(self) -> bool:
+        """Whether anything needs a second person at all (``REGISTRY_APPROVAL_REQUIRED`` is set)."""
+        return bool(self.coverage)
 
     def required(self, claims: Claims) -> str | None:
         """The ``REGISTRY_APPROVAL_REQUIRED`` glob covering what ``claims`` acts on, if any."""
-        return self.covering(key_of(claims))
-
-    def covering(self, key: str) -> str | None:
-        return matching(self.patterns, key) if self.patterns else None
+        return self.coverage.covering(claims.key)
 
     def unapprovable(self, target: Target, caller: Caller) -> str | None:
         """Why a request from ``caller`` on ``target`` could never be approved, if it could not: the
         approvers could never be told apart from the requester (fail closed, before anything is asked)."""
-        pattern = self.covering(target.protection_key)
+        pattern = self.coverage.covering(target.protection_key)
         if pattern is None or told_apart_from(caller, APPROVERS_FRONT):
             return None
         return (
@@ -147,18 +153,10 @@ class Approvals:
     # ------------------------------------------------------------ asking
 
     async def request(
-        self,
-        confirmer: Confirmer,
-        claims: Claims,
-        op: Operation,
-        inp: InputModel,
-        change: Change,
-        caller: Caller,
-        now: datetime,
+        self, claims: Claims, op: Confirmable, inp: InputModel, change: Change, caller: Caller
     ) -> ConfirmResult[Any]:
         """Instead of running the confirmed change: a request for a second person, queued for the channel."""
-        from tools.confirm import ConfirmResult  # noqa: PLC0415 - confirm imports this module
-
+        now = self.now()
         empty = Preview(title=f"{op.name} {claims.confirm_name}", facts=[], changes=[], warnings=[])
         approval = Approval(
             id=secrets.token_urlsafe(9),
@@ -182,7 +180,7 @@ class Approvals:
         await self._save(approval, extra)
         await self.store.push(OPEN, approval.id, self.ttl + KEEP_AFTER)
         await self.store.push(OUTBOX, approval.id, self.ttl)
-        confirmer.record_claims(claims, caller, Outcome.REQUESTED, f"approval {approval.id} requested")
+        self.recorder.note(Outcome.REQUESTED, caller, claims, f"approval {approval.id} requested")
         metrics.count_confirmation("pending_approval")
         where = f" in <#{self.channel}>" if self.channel else ""
         minutes = int(self.ttl // 60)
@@ -223,19 +221,18 @@ class Approvals:
         body["card"] = asdict(card)
         await self._save(approval, {k: v for k, v in body.items() if k != "view"})
 
-    async def status(self, request_id: str, confirmer: Confirmer) -> Approval:
+    async def status(self, request_id: str) -> Approval:
         """The request as it stands (a pending one past its time is expired, and audited so once)."""
         approval, body = await self.load(request_id)
-        if approval.status == "pending" and confirmer.now() > approval.expires_at:
-            approval = await self._expire(confirmer, approval, body)
+        if approval.status == "pending" and self.now() > approval.expires_at:
+            approval = await self._expire(approval, body)
         return approval
 
-    async def _expire(self, confirmer: Confirmer, approval: Approval, body: dict[str, Any]) -> Approval:
+    async def _expire(self, approval: Approval, body: dict[str, Any]) -> Approval:
         if await self.store.claim(f"approval-decided:{approval.id}", KEEP_AFTER):
             claims = Claims(**body["claims"])
-            confirmer.record_claims(
-                claims, requester_of(body, approval), Outcome.EXPIRED, f"approval {approval.id} expired"
-            )
+            requester = requester_of(body, approval)
+            self.recorder.note(Outcome.EXPIRED, requester, claims, f"approval {approval.id} expired")
             approval = approval.model_copy(update={"status": "expired", "outcome": "Nobody approved it in time."})
             await self._save(approval, {k: v for k, v in body.items() if k != "view"})
         else:
@@ -243,7 +240,7 @@ class Approvals:
         return approval
 
     async def settle_expired(
-        self, confirmer: Confirmer, tell: Callable[[Approval, Card | None], Awaitable[None]], *, lease: float = 60.0
+        self, tell: Callable[[Approval, Card | None], Awaitable[None]], *, lease: float = 60.0
     ) -> int:
         """At its time, not on the next click: each request nobody decided is expired (audited once) and
         ``tell`` runs once for it (its card marked, the requester told), whichever replica gets there
@@ -256,8 +253,8 @@ class Approvals:
             except NotFoundError:
                 await self.store.remove(OPEN, request_id)
                 continue
-            if approval.status == "pending" and confirmer.now() > approval.expires_at:
-                approval = await self._expire(confirmer, approval, body)
+            if approval.status == "pending" and self.now() > approval.expires_at:
+                approval = await self._expire(approval, body)
             if approval.status == "pending":
                 continue  # not due yet, or being decided right now
             if approval.status == "expired":
@@ -276,22 +273,20 @@ class Approvals:
 
     # ------------------------------------------------------------ deciding
 
-    async def decide(
-        self, request_id: str, *, approve: bool, approver: Caller, confirmer: Confirmer, op: Operation
-    ) -> Approval:
+    async def decide(self, request_id: str, *, approve: bool, approver: Caller, op: Confirmable) -> Approval:
         """Approve (and run once) or reject. Refusals leave the request pending for someone else."""
         approval, body = await self.load(request_id)
         if approval.status != "pending":
             raise ApprovalError(f"request {approval.id} is already {approval.status}: {approval.outcome or ''}".strip())
-        if confirmer.now() > approval.expires_at:
-            expired = await self._expire(confirmer, approval, body)
+        if self.now() > approval.expires_at:
+            expired = await self._expire(approval, body)
             raise ApprovalError(f"request {approval.id} expired at {expired.expires_at:%H:%M} UTC; nothing ran")
         claims = Claims(**body["claims"])
         requester = requester_of(body, approval)
         refusal = _refusal(same_person(requester, approver), requester, approver)
         if refusal is not None:
             detail, error = refusal
-            confirmer.record_claims(claims, approver, Outcome.DENIED, f"approval {approval.id}: {detail}")
+            self.recorder.note(Outcome.DENIED, approver, claims, f"approval {approval.id}: {detail}")
             raise error
         if not await self.store.claim(f"approval-decided:{approval.id}", KEEP_AFTER):
             current, _ = await self.load(approval.id)
@@ -299,15 +294,15 @@ class Approvals:
         keep = {k: v for k, v in body.items() if k != "view"}
         decided = {"decided_by": approver.actor}
         if not approve:
-            confirmer.record_claims(claims, approver, Outcome.REJECTED, f"approval {approval.id} rejected")
+            self.recorder.note(Outcome.REJECTED, approver, claims, f"approval {approval.id} rejected")
             approval = approval.model_copy(
                 update={**decided, "status": "rejected", "outcome": "Rejected: nothing ran."}
             )
             await self._save(approval, keep)
             return approval
-        confirmer.record_claims(claims, approver, Outcome.APPROVED, f"approval {approval.id} approved")
+        self.recorder.note(Outcome.APPROVED, approver, claims, f"approval {approval.id} approved")
         inp = op.input.model_validate(body["args"])
-        status, outcome = await confirmer.run_approved(claims, op, inp, requester, approver.actor, approval.id)
+        status, outcome = await self.apply(claims, op, inp, requester, approver.actor, approval.id)
         approval = approval.model_copy(update={**decided, "status": status, "outcome": outcome})
         await self._save(approval, keep)
         return approval

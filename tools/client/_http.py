@@ -1,6 +1,6 @@
 """HTTP mechanics: auth header, timeouts, retries honouring Retry-After, status → error.
 
-Only this module and ``client.py`` talk HTTP to IONOS. The retry decision is a pure
+Only this package (``tools.client``) talks HTTP to IONOS. The retry decision is a pure
 function (``retry_delay``) so it can be tested without a network; the loop itself
 is stamina's.
 """
@@ -13,9 +13,7 @@ import logging
 import random
 import sys
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -38,7 +36,7 @@ from tools.errors import (
     ServerError,
     error_from_response,
 )
-from tools.logs import note_request_id
+from tools.logs import note_request_ids
 from tools.version import __version__
 
 logger = logging.getLogger("tools.http")
@@ -48,20 +46,6 @@ RETRYABLE_STATUSES = frozenset({502, 503, 504})
 
 
 USER_AGENT = f"ionos-registry-ops/{__version__}"
-
-
-_REQUEST_IDS: ContextVar[list[str] | None] = ContextVar("ionos_request_ids", default=None)
-
-
-@contextmanager
-def capture_request_ids() -> Iterator[list[str]]:
-    """Collect the IONOS request id of every response received inside the block (per task)."""
-    ids: list[str] = []
-    token = _REQUEST_IDS.set(ids)
-    try:
-        yield ids
-    finally:
-        _REQUEST_IDS.reset(token)
 
 
 @dataclass(frozen=True)
@@ -304,12 +288,7 @@ class ApiHttp:
             metrics.count_api_request(method, None, time.perf_counter() - started)
             raise
         metrics.count_api_request(method, response.status_code, time.perf_counter() - started)
-        found = [response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers]
-        if found:
-            note_request_id(found[0])
-        ids = _REQUEST_IDS.get()
-        if ids is not None:
-            ids.extend(found)
+        note_request_ids([response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers])
         if response.is_success:
             return response
         raise error_from_response(

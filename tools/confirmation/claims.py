@@ -28,6 +28,14 @@ class Claims:
     issued_at: int = 0
 
     @property
+    def key(self) -> str:
+        """What REGISTRY_PROTECTED and REGISTRY_APPROVAL_REQUIRED globs match: ``registry`` or
+        ``registry/target`` (the same as the ``Target.protection_key`` it was planned from)."""
+        if self.target_name in ("", self.registry_name):
+            return self.registry_name
+        return f"{self.registry_name}/{self.target_name}"
+
+    @property
     def confirm_name(self) -> str:
         """What the person types to confirm."""
         return self.target_name or self.registry_name
@@ -56,14 +64,6 @@ class TokenSigner:
     def sign(self, claims: Claims) -> str:
         payload = json.dumps(asdict(claims), sort_keys=True, separators=(",", ":")).encode()
         return _b64(payload) + "." + _b64(self._digest(payload))
-
-    @staticmethod
-    def peek(token: str) -> Claims | None:
-        """The claims a token says it carries, NOT verified: only to name what a refused call targeted."""
-        try:
-            return Claims(**json.loads(_unb64(token.strip().partition(".")[0])))
-        except (ValueError, TypeError, binascii.Error):
-            return None
 
     def verify(self, token: str) -> Claims | None:
         """The claims when the signature is valid, else None (never raises on garbage)."""

@@ -17,8 +17,8 @@ from starlette.types import ASGIApp
 from bot.access import Access
 from bot.app import BotIdentity, build_app
 from bot.approvals import Courier
-from bot.commands import BotDeps
 from bot.demo_slack import DemoSlack
+from bot.deps import BotDeps
 from bot.server import build_asgi, serve
 from bot.watch import Digests
 from tools.app import Core

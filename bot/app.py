@@ -11,7 +11,7 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import approvals, commands, confirmations, mentions
-from bot.commands import BotDeps
+from bot.deps import BotDeps
 
 logger = logging.getLogger("bot")
 # slack_sdk's webhook client logs every body it sends at DEBUG, and one reply carries a token's

@@ -18,7 +18,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import render
-from bot.commands import BotDeps, members_lookup, post_audit_line
+from bot.deps import BotDeps
 from bot.people import People
 from tools.audit import Outcome
 from tools.confirmation import Approval, Approvals, Card
@@ -76,7 +76,7 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
         user, request_id = body["user"]["id"], str(action.get("value", ""))
         approve = action["action_id"] == render.APPROVE_ACTION
         approvals = deps.core.confirmer.approvals
-        if not await deps.access.can_write(user, members_lookup(client)):
+        if not await deps.can_write(user, client):
             deps.core.audit.record(
                 front="slack",
                 actor=f"slack:{user}",
@@ -100,7 +100,7 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
             return
         await respond(**render.approval_card(decided), replace_original=True)
         await tell_requester(decided, client, deps.people)
-        await post_audit_line(deps, client, f"{render.who(caller.actor)} {decided.status}: {decided.outcome}")
+        await deps.post_audit(client, f"{render.who(caller.actor)} {decided.status}: {decided.outcome}")
 
     app.action(render.APPROVE_ACTION)(decide)
     app.action(render.REJECT_ACTION)(decide)

@@ -16,10 +16,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot import render
-from bot.commands import BotDeps, executed, operation_of, post_audit_line
+from bot.approvals import Courier
+from bot.deps import BotDeps
 from bot.people import caller_of
 from bot.progress import Where, followup
 from tools.errors import ConfirmationError, RegistryError
+from tools.operations import CATALOGUE
 
 logger = logging.getLogger("bot.confirmations")
 
@@ -103,7 +105,7 @@ class ConfirmFlow:
         await ack()
         caller = await self.deps.asker(user, client)  # after the ack: it may ask Slack for the e-mail
         url = meta.get("u")
-        op = operation_of(claims.operation) if claims is not None else None
+        op = CATALOGUE.get(claims.operation) if claims is not None else None
         if claims is None or op is None:
             operation, ref = _asked(meta)
             confirmer.refused_token(operation, caller, ref)
@@ -131,17 +133,15 @@ class ConfirmFlow:
         follow = followup(self.deps.core, op, result, user)
         await _post(url, render.following(result, None, "") if follow else render.outcome(result), replace=True)
         where = self._where(meta, client)
-        if executed(result):
+        if result.executed:
             note = render.public_note(user, claims)
             await where.announce(note)
-            await post_audit_line(self.deps, client, note)
+            await self.deps.post_audit(client, note)
         if follow is not None:
             await follow(where)
 
     async def _post_request(self, client: AsyncWebClient) -> None:
         """Post the new approval request now (any replica's courier would, within a second)."""
-        from bot.approvals import Courier  # noqa: PLC0415 - bot.approvals imports this module's neighbours
-
         approvals = self.deps.core.confirmer.approvals
         if approvals.channel:
             try:
@@ -187,7 +187,7 @@ class ConfirmFlow:
 def _asked(data: dict[str, Any]) -> tuple[str, str | None]:
     """What the person asked for, as the front knows it without trusting the token: the operation
     (when it is one of ours) and the registry its arguments name. For the audit of a refusal."""
-    op = operation_of(str(data.get("o") or ""))
+    op = CATALOGUE.get(str(data.get("o") or ""))
     if op is None:
         return "confirm", None
     try:

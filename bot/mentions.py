@@ -19,7 +19,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import render
-from bot.commands import BotDeps, answer, answered
+from bot.answers import answer, answered
+from bot.deps import BotDeps
 from bot.people import caller_of
 from bot.progress import Where
 from tools.errors import StoreUnavailableError

@@ -10,6 +10,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def module_of(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
 def imports(path: Path) -> set[str]:
     """Every module a file imports, absolute (relative imports resolved against its package)."""
     package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
@@ -97,3 +102,116 @@ def test_the_fronts_use_the_public_core_only() -> None:
     fronts = [p for p in files("bot", "tools/mcp_server") if p.name not in ("__main__.py", "cli.py")]
     direct = [str(p.relative_to(ROOT)) for p in fronts if any(m.startswith("tools.client") for m in imports(p))]
     assert direct == [], "fronts run operations from the catalogue; only entry points build the client"
+
+
+# What may be imported inside a function, and why: each is optional (a setting turns it on) or heavy
+# and off the cold-start path. Anything else belongs at the top of its module.
+LAZY_IMPORTS = {
+    ("tools.client._http", "httpx_aiohttp"): "the transport: aiohttp loads on the first API call",
+    ("tools.client._http", "stamina"): "retries: loaded on the first failure",
+    ("tools.config", "pydantic_settings"): "settings sources: only entry points read the environment",
+    ("tools.demo", "tools.emulator.app"): "the emulator: loaded on the demo's first call",
+    ("tools.demo", "tools.emulator.backend"): "the emulator: loaded on the demo's first call",
+    ("tools.logs", "pythonjsonlogger.json"): "REGISTRY_LOG_FORMAT=json only",
+    ("tools.mcp_server", "mcp.server.auth.settings"): "OAuth only",
+    ("tools.mcp_server", "tools.mcp_server.oauth"): "OAuth only (PyJWT)",
+    ("tools.mcp_server", "starlette.requests"): "HTTP transport only",
+    ("tools.mcp_server", "starlette.responses"): "HTTP transport only",
+    ("tools.mcp_server.identity", "tools.mcp_server.oauth"): "OAuth only (PyJWT)",
+    ("tools.mcp_server.cli", "tools.demo"): "--demo only",
+    ("tools.mcp_server.cli", "uvicorn"): "HTTP transport only",
+    ("tools.mcp_server.secrets", "cryptography.fernet"): "shared secret delivery only",
+    ("tools.metrics", "prometheus_client"): "metrics are off until a server exposes /metrics",
+    ("tools.state", "redis.asyncio"): "a shared store only",
+    ("tools.state", "redis.exceptions"): "a shared store only",
+}
+
+
+def product_modules() -> dict[str, Path]:
+    return {module_of(p): p for p in files("tools", "bot")}
+
+
+def edges(modules: dict[str, Path]) -> dict[str, set[str]]:
+    """Module → the project modules it imports: anywhere in the file, ``TYPE_CHECKING`` included;
+    ``from pkg import sub`` counts as importing ``pkg.sub`` when that is a module, else ``pkg``."""
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        targets: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    module = ".".join([*base, node.module] if node.module else base)
+                else:
+                    module = node.module or ""
+                for alias in node.names:
+                    sub = f"{module}.{alias.name}"
+                    targets.add(sub if sub in modules else module)
+        graph[name] = {t for t in targets if t in modules and t != name}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_cycles_among_our_modules() -> None:
+    graph = edges(product_modules())
+    assert len(graph) > 50
+    assert cycles(graph) == []
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def lazy_imports() -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    for name, path in product_modules().items():
+        for fn in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(fn):
+                if isinstance(node, ast.Import):
+                    found |= {(name, alias.name) for alias in node.names}
+                elif isinstance(node, ast.ImportFrom) and node.module:
+                    found.add((name, node.module))
+    return found
+
+
+def test_function_level_imports_are_only_the_optional_or_heavy_ones() -> None:
+    unexplained = sorted(lazy_imports() - set(LAZY_IMPORTS))
+    assert unexplained == [], "import at the top of the module, or add it to LAZY_IMPORTS with the reason"
+    gone = sorted(set(LAZY_IMPORTS) - lazy_imports())
+    assert gone == [], "no longer imported lazily: drop it from LAZY_IMPORTS"

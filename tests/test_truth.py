@@ -26,7 +26,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import render
 from bot.access import Access
-from bot.commands import BotDeps, answer, answered
+from bot.answers import answer, answered
+from bot.deps import BotDeps
 from tests.conftest import TOKEN, Clock, FakeClock, api_settings
 from tests.helpers.raw import Raw, Truth, rank, token_windows
 from tests.helpers.text import text, texts

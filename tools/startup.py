@@ -13,6 +13,7 @@ from pydantic import SecretStr, ValidationError
 
 from tools.config import Settings, from_environment
 from tools.errors import given_text, rule_text
+from tools.logs import configure
 
 S = TypeVar("S", bound=Settings)
 USAGE_EXIT = 2
@@ -54,6 +55,4 @@ def secret_value(secret: SecretStr | None) -> str | None:
 
 def configure_logging(fmt: Literal["text", "json"] = "text") -> None:
     """Everything to stderr, audit records at INFO; ``REGISTRY_LOG_FORMAT=json`` for one object per line."""
-    from tools.logs import configure  # noqa: PLC0415
-
     configure(fmt)

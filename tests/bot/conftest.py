@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.access import Access
 from bot.app import build_app
-from bot.commands import BotDeps
+from bot.deps import BotDeps
 from bot.server import build_asgi
 from tests.bot.blockkit import assert_valid_message, assert_valid_view
 from tests.bot.fakes import FakeSlack, event_body, payload_body, signed, signed_json, slash_body

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.access import Access
-from bot.commands import BotDeps, answer, answered
+from bot.answers import answer, answered
+from bot.deps import BotDeps
 from bot.parsing import SPECS, UsageError, normalise, parse
 from tests.bot.blockkit import assert_valid_message
 from tests.conftest import api_settings

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot import render
-from bot.commands import button_value
+from bot.answers import button_value
 from bot.parsing import SPECS
 from tests.bot.blockkit import assert_valid_message, assert_valid_view
 from tests.conftest import Stack

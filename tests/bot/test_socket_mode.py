@@ -7,7 +7,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.access import Access
 from bot.app import build_app
-from bot.commands import BotDeps
+from bot.deps import BotDeps
 from tests.bot.fakes import FakeSlack
 from tests.conftest import Stack
 

@@ -1,0 +1,52 @@
+"""What every listener module is given: the application, the access rules, the people it knows,
+and where changes are announced. Each module's ``register(app, deps)`` takes this and nothing else."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.access import Access
+from bot.people import People, caller_of
+from tools.app import Core
+from tools.people import Caller
+
+logger = logging.getLogger("bot.deps")
+
+
+@dataclass
+class BotDeps:
+    core: Core
+    access: Access
+    audit_channel: str | None = None
+    people: People = field(default_factory=People)
+
+    async def asker(self, user: str, client: AsyncWebClient) -> Caller:
+        """Someone starting a change: with their e-mail when four eyes is on (it compares people by it)."""
+        if not self.core.confirmer.approvals.on:
+            return caller_of(user)
+        return await self.people.caller(user, client)
+
+    async def can_write(self, user: str, client: AsyncWebClient) -> bool:
+        """Whether a person may change registries from Slack (user groups read on demand)."""
+
+        async def members_of(group: str) -> set[str]:
+            try:
+                response = await client.usergroups_users_list(usergroup=group)
+            except Exception:  # missing scope, unknown group: nobody is a member
+                logger.warning("could not read the members of user group %s", group, exc_info=True)
+                return set()
+            return set(response.get("users") or [])
+
+        return await self.access.can_write(user, members_of)
+
+    async def post_audit(self, client: AsyncWebClient, line: str) -> None:
+        """One line in the audit channel, when there is one; a failure to post is logged, never raised."""
+        if not self.audit_channel:
+            return
+        try:
+            await client.chat_postMessage(channel=self.audit_channel, text=line)
+        except Exception:
+            logger.exception("could not post to the audit channel %s", self.audit_channel)

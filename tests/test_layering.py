@@ -215,3 +215,8 @@ def test_function_level_imports_are_only_the_optional_or_heavy_ones() -> None:
     assert unexplained == [], "import at the top of the module, or add it to LAZY_IMPORTS with the reason"
     gone = sorted(set(LAZY_IMPORTS) - lazy_imports())
     assert gone == [], "no longer imported lazily: drop it from LAZY_IMPORTS"
+
+
+def test_no_product_file_is_over_350_lines() -> None:
+    long = {str(p.relative_to(ROOT)): n for p in files("tools", "bot") if (n := len(p.read_text().splitlines())) > 350}
+    assert long == {}, "split by what the parts are about"

@@ -253,7 +253,7 @@ def test_bad_environment_values_name_the_variable_and_the_rule(
 
 
 def test_error_bodies_are_read_robustly() -> None:
-    from tools.errors import error_from_response
+    from tools.client._responses import error_from_response
 
     for body in (b"", b"not json", json.dumps({"messages": "oops"}).encode(), b"\xff\xfe"):
         err = error_from_response(500, body, {}, action="get registry x")

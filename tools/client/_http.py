@@ -22,19 +22,17 @@ from typing import Any
 import httpx
 
 from tools import metrics
+from tools.client._responses import REQUEST_ID_HEADERS, Redactor, error_from_response
 from tools.config import ApiSettings
 from tools.errors import (
-    REQUEST_ID_HEADERS,
     ApiError,
     ConnectionFailedError,
     MissingCredentialsError,
     NetworkError,
     RateLimitedError,
-    Redactor,
     RegistryError,
     RequestTimeoutError,
     ServerError,
-    error_from_response,
 )
 from tools.logs import note_request_ids
 from tools.version import __version__

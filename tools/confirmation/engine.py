@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,16 +24,16 @@ from tools.audit import AuditLog, Outcome
 from tools.client import RegistryClient
 from tools.config import SafetySettings
 from tools.confirmation.approvals import Approvals
+from tools.confirmation.checks import Checks
 from tools.confirmation.claims import Claims, TokenSigner
 from tools.confirmation.previews import Preview, Target
 from tools.confirmation.protection import Coverage
 from tools.confirmation.records import Recorder
 from tools.confirmation.results import Change, Confirmable, ConfirmResult, Pinned, Plan, Ready, args_digest
-from tools.errors import ConfirmationError, NotFoundError, RegistryError, StoreUnavailableError
+from tools.errors import ConfirmationError, NotFoundError, RegistryError
 from tools.logs import bind_actor
 from tools.models import InputModel
 from tools.people import Caller
-from tools.resolve import registry_name_of
 from tools.state import MemoryStore, StateStore
 
 GONE, CHANGED = "no longer exists", "changed since the preview"
@@ -60,6 +60,7 @@ class Confirmer:
         # Used confirmations: shared by every replica when the store is Redis/Valkey.
         self.store: StateStore = store if store is not None else MemoryStore()
         self.recorder = Recorder(audit)
+        self.checks = Checks(self.recorder, self.store, self.protection, self.ttl, clock)
         self.approvals = Approvals(
             self.store,
             Coverage(settings.approval_patterns),
@@ -191,7 +192,7 @@ class Confirmer:
         if claims is None:
             self.refused_token(operation, caller, ref)
             raise ConfirmationError("that confirmation is not valid", outcome=Outcome.DENIED, reason="invalid")
-        self._check(claims, caller)
+        self.checks.fresh_and_theirs(claims, caller)
         return claims
 
     # ------------------------------------------------------------ execution
@@ -217,13 +218,13 @@ class Confirmer:
         """Run the planned change once, if and only if every check still holds (or, on a resource that
         needs a second person, turn the yes into an approval request)."""
         bind_actor(caller.actor)
-        self._check(claims, caller)
-        self._check_request(claims, op, inp, caller)
+        self.checks.fresh_and_theirs(claims, caller)
+        self.checks.same_request(claims, op, inp, caller)
         if require_typed_name and not claims.name_matches(typed_name):
             return self.decline(claims, caller=caller, reason=f"the typed name did not match {claims.confirm_name!r}")
-        await self._refuse_if_used(claims, caller)
+        await self.checks.unused(claims, caller)
         change, stale = await self._recheck(claims, op, inp, caller)
-        await self._claim_once(claims, caller)
+        await self.checks.claim_once(claims, caller)
         if stale is not None:
             self.recorder.note(Outcome.STALE, caller, claims, stale)
             shown = ". Its state now:" if change is not None and change.current is not None else ""
@@ -276,81 +277,12 @@ class Confirmer:
             return change, CHANGED
         return change, None
 
-    def _check(self, claims: Claims, caller: Caller) -> None:
-        """Expiry and person: refusals that do not use the confirmation up."""
-        if self.clock() > claims.expires_at:
-            self.recorder.note(Outcome.EXPIRED, caller, claims, "confirmation expired")
-            raise ConfirmationError(
-                f"the confirmation for {claims.confirm_name} expired ({self.ttl} s)",
-                outcome=Outcome.EXPIRED,
-                reason="expired",
-            )
-        if claims.actor != caller.actor:
-            self._refuse(claims, caller, "this confirmation was issued to someone else", "other_actor")
-
-    def _check_request(self, claims: Claims, op: Confirmable, inp: InputModel, caller: Caller) -> None:
-        if claims.operation != op.name:
-            self._refuse(claims, caller, f"this confirmation is for {claims.operation}, not {op.name}", "invalid")
-        registry_ref, target_ref = op.target_refs(inp)
-        if not self._same_registry(claims, registry_ref) or (
-            target_ref is not None and target_ref.strip() not in (claims.target_id, claims.target_name)
-        ):
-            given = target_ref or registry_ref
-            self._refuse(claims, caller, f"this confirmation is for {claims.confirm_name}, not {given}", "other_target")
-        if args_digest(op, inp) != claims.args:
-            self._refuse(claims, caller, "the arguments differ from the ones previewed", "arguments")
-        if op.protect == "refuse" and (pattern := self.protection(claims.key)) is not None:
-            problem = f"{claims.registry_name} is protected (REGISTRY_PROTECTED matches {pattern!r})"
-            self._refuse(claims, caller, problem, "protected")
-
-    @staticmethod
-    def _same_registry(claims: Claims, given: str) -> bool:
-        ids = {claims.registry_id.lower(), claims.registry_name}
-        try:
-            return given.strip().lower() in ids or registry_name_of(given)[0] in ids
-        except RegistryError:
-            return False
-
-    def _refuse(self, claims: Claims, caller: Caller, problem: str, reason: str) -> None:
-        self.recorder.note(Outcome.DENIED, caller, claims, problem)
-        raise ConfirmationError(f"refused: {problem}", outcome=Outcome.DENIED, reason=reason)
-
     def _refuse_target(
         self, op: Confirmable, target: Target, caller: Caller, detail: str, message: str, reason: str, hint: str
     ) -> None:
         """Refused before any plan: the audit names the target; the person reads why and what to do."""
         self.recorder.note(Outcome.DENIED, caller, target, detail, operation=op.name)
         raise ConfirmationError(message, outcome=Outcome.DENIED, reason=reason, hint=hint)
-
-    async def _refuse_if_used(self, claims: Claims, caller: Caller) -> None:
-        if await self._store(claims, caller, self.store.taken(f"confirm:{claims.nonce}")):
-            self._used_up(claims, caller)
-
-    async def _claim_once(self, claims: Claims, caller: Caller) -> None:
-        """Single use, across every replica: the store's claim is atomic (SET NX), so concurrent
-        calls, here or on another replica, cannot both pass."""
-        ttl = max(1.0, claims.expires_at - self.clock() + 1)
-        if not await self._store(claims, caller, self.store.claim(f"confirm:{claims.nonce}", ttl)):
-            self._used_up(claims, caller)
-
-    def _used_up(self, claims: Claims, caller: Caller) -> None:
-        self.recorder.note(Outcome.DENIED, caller, claims, "confirmation already used")
-        raise ConfirmationError(
-            f"this confirmation for {claims.confirm_name} was already used", outcome=Outcome.DENIED, reason="used"
-        )
-
-    async def _store(self, claims: Claims, caller: Caller, call: Awaitable[bool]) -> bool:
-        """A store that cannot be reached fails closed: refused, nothing runs, audited as failed."""
-        try:
-            return await call
-        except StoreUnavailableError as exc:
-            self.recorder.note(Outcome.FAILED, caller, claims, str(exc))
-            raise ConfirmationError(
-                f"refused: confirmations cannot be checked right now ({exc.message}); nothing was changed",
-                outcome=Outcome.FAILED,
-                reason="store",
-                hint=exc.hint,
-            ) from None
 
     async def _prepare(
         self, op: Confirmable, inp: InputModel, pinned: Pinned | None, caller: Caller, now: datetime

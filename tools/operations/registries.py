@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from pydantic import BaseModel
-
 from tools.audit import audited
-from tools.client import RegistryClient
-from tools.confirmation import Applied, Change, ConfirmResult, Pinned
-from tools.confirmation.previews import FieldChange, Preview, Target, delete_registry_preview
-from tools.errors import ConflictError, InvalidInputError, NotFoundError
-from tools.follow import Followed, Progress, progress_line, settled
-from tools.models import NameStatus, Registry, is_registry_id
-from tools.operations.catalogue import AnyOperation, Flag, Follows, Kind, Operation, Resource, Services, SlackForm
-from tools.operations.registry_changes import replace_change, update_change
+from tools.models import NameStatus
+from tools.operations.catalogue import AnyOperation, Flag, Kind, Operation, Resource, Services, SlackForm
+from tools.operations.registry_changes import (
+    prepare_delete,
+    prepare_replace,
+    prepare_update,
+)
+from tools.operations.registry_follows import FOLLOWS
 from tools.operations.registry_inputs import (
     CreateInput,
     FollowRefInput,
@@ -31,7 +27,6 @@ from tools.views import (
     NameCheck,
     RegistryDetail,
     RegistryList,
-    RegistryState,
     RegistrySummary,
     WriteResult,
 )
@@ -88,166 +83,6 @@ async def create_registry(core: Services, inp: CreateInput, caller: Caller) -> W
         message=f"Created registry {reg.name} in {reg.properties.location}.{note}", registry=RegistryDetail.of(reg)
     )
 
-
-# ---------------------------------------------------------------- changes a person may have to confirm
-
-
-async def load(client: RegistryClient, ref: str, pinned: Pinned | None) -> Registry:
-    return await client.get_registry(pinned.registry_id) if pinned else await resolve(client, ref)
-
-
-def deleting(reg: Registry) -> bool:
-    return reg.state.lower() == "deleting"
-
-
-def refuse_while_deleting(reg: Registry, verb: str) -> None:
-    if deleting(reg):
-        raise ConflictError(
-            f"{reg.name} is being deleted; it cannot be {verb}",
-            hint="Wait until it is gone (list registries), then create it again if you need it.",
-        )
-
-
-def summary_facts(reg: Registry) -> list[str]:
-    detail = RegistryDetail.of(reg)
-    return [f"hostname {detail.hostname or '(none)'}, location {detail.location}, state {detail.state}"]
-
-
-async def prepare_update(client: RegistryClient, inp: UpdateInput, pinned: Pinned | None, now: datetime) -> Change:
-    """An update runs at once unless it can cut someone off or cannot be undone (the risks)."""
-    reg = await load(client, inp.registry, pinned)
-    refuse_while_deleting(reg, "updated")
-    plan = update_change(reg, inp)
-    detail = RegistryDetail.of(reg)
-    done = None
-    if plan.patch is None:
-        done = ConfirmResult[RegistryDetail](
-            status="unchanged",
-            message=f"Nothing to change: {reg.name} already is as asked; nothing was sent.",
-            result=detail,
-        )
-
-    async def apply() -> Applied:
-        assert plan.patch is not None
-        updated = await client.update_registry(reg.id, plan.patch)
-        return Applied(f"Updated {updated.name}.", RegistryDetail.of(updated))
-
-    preview = Preview(
-        title=f"UPDATE registry {reg.name} ({reg.id})",
-        facts=summary_facts(reg),
-        changes=plan.changes,
-        warnings=[],
-    )
-    return Change(Target.registry(reg), preview, apply, plan.risks, plan.changes, done, current=detail)
-
-
-async def prepare_replace(client: RegistryClient, inp: ReplaceInput, pinned: Pinned | None, now: datetime) -> Change:
-    try:
-        reg = await load(client, inp.registry, pinned)
-    except NotFoundError:
-        if pinned is not None or not is_registry_id(inp.registry):
-            raise
-        return create_by_put(client, inp)
-    refuse_while_deleting(reg, "replaced")
-    for field, given, current in (("name", inp.name, reg.name), ("location", inp.location, reg.properties.location)):
-        if given is not None and given != current:
-            raise InvalidInputError.for_field(field, f"cannot be changed (it is {current!r}); delete and create")
-    if reg.scanning_enabled and not inp.vulnerability_scanning:
-        raise InvalidInputError.for_field("vulnerability_scanning", "cannot be turned off once enabled (IONOS rule)")
-    spec = inp.spec_for(reg.name, reg.properties.location)
-    plan = replace_change(reg, spec, defaulted=bool(inp.gc_days) and inp.gc_time is None)
-    detail = RegistryDetail.of(reg)
-    done = None
-    if not plan.changes:
-        done = ConfirmResult[RegistryDetail](
-            status="unchanged", message=f"Nothing would change in {reg.name}; nothing was sent.", result=detail
-        )
-
-    async def apply() -> Applied:
-        replaced = await client.replace_registry(reg.id, spec)
-        return Applied(f"Replaced registry {replaced.name}.", RegistryDetail.of(replaced))
-
-    preview = Preview(
-        title=f"REPLACE registry {reg.name} ({reg.id}) in {reg.properties.location}: full replacement (PUT)",
-        facts=[],
-        changes=plan.changes,
-        warnings=[],
-    )
-    return Change(Target.registry(reg), preview, apply, plan.risks, plan.changes, done, current=detail)
-
-
-def create_by_put(client: RegistryClient, inp: ReplaceInput) -> Change:
-    """A PUT on an id no registry has creates one: no confirmation (nothing exists to lose)."""
-    if inp.name is None or inp.location is None:
-        raise InvalidInputError.for_field(
-            "registry", "no registry has this id; to create one with PUT give name and location too"
-        )
-    rid, spec = inp.registry.lower(), inp.spec_for(inp.name, inp.location)
-
-    async def apply() -> Applied:
-        reg = await client.replace_registry(rid, spec)
-        return Applied(f"No registry had id {reg.id}: created {reg.name} with it.", RegistryDetail.of(reg), "created")
-
-    created = FieldChange(field="registry", current="(none)", new=f"{inp.name} in {inp.location}")
-    target = Target("registry", rid, inp.name, rid, inp.name, "", inp.name)
-    return Change(target, None, apply, [], [created], creates=True)
-
-
-async def prepare_delete(client: RegistryClient, inp: FollowRefInput, pinned: Pinned | None, now: datetime) -> Change:
-    reg = await load(client, inp.registry, pinned)
-    detail = RegistryDetail.of(reg)
-    done = None
-    if deleting(reg):
-        done = ConfirmResult[RegistryDetail](
-            status="already_deleting",
-            message=f"{reg.name} is already being deleted; IONOS removes it in the background. Nothing was sent.",
-            result=detail,
-        )
-
-    async def apply() -> Applied:
-        await client.delete_registry(reg.id)
-        left = RegistryState(id=reg.id, name=reg.name, state="Deleting")
-        return Applied(f"Deleted registry {reg.name} ({reg.id}); IONOS removes it in the background.", left)
-
-    preview = delete_registry_preview(reg)
-    return Change(Target.registry(reg), preview, apply, list(preview.warnings), [], done, current=detail)
-
-
-# ---------------------------------------------------------------- following what is still changing
-
-
-def still_changing(out: BaseModel) -> Followed | None:
-    """The registry an answer left provisioning or deleting, if any."""
-    found = out.registry if isinstance(out, WriteResult) else out.result if isinstance(out, ConfirmResult) else out
-    if isinstance(found, RegistrySummary | RegistryState) and not settled(found.state):
-        return Followed(found.id, found.name, found.state)
-    return None
-
-
-def settled_detail(before: RegistryDetail, progress: Progress) -> RegistryDetail:
-    if progress.gone:
-        return before.model_copy(update={"state": "Deleted", "hostname": before.hostname})
-    return RegistryDetail.of(progress.registry) if progress.registry is not None else before
-
-
-def settle(out: BaseModel, progress: Progress) -> BaseModel:
-    """The answer brought up to date with where the registry got to."""
-    line = progress_line(progress)
-    if isinstance(out, RegistryDetail):
-        return settled_detail(out, progress)
-    if isinstance(out, WriteResult):
-        return WriteResult(message=f"{out.message} {line}", registry=settled_detail(out.registry, progress))
-    if isinstance(out, ConfirmResult):
-        result = out.result
-        if isinstance(result, RegistryState):
-            result = result.model_copy(update={"state": "Deleted" if progress.gone else progress.state or result.state})
-        elif isinstance(result, RegistryDetail):
-            result = settled_detail(result, progress)
-        return out.model_copy(update={"message": f"{out.message} {line}", "result": result})
-    return out
-
-
-FOLLOWS = Follows(target=still_changing, settle=settle)
 
 # ---------------------------------------------------------------- declarations
 

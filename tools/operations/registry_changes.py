@@ -1,7 +1,8 @@
-"""What a replace or an update would change in a registry, field by field, and what makes it risky.
+"""What a change to a registry would do, and how it is followed while it happens.
 
-Pure functions of the current registry and the request: the preview, the PATCH body and the
-reasons a person must confirm all come from here, so they cannot disagree.
+The rules are pure functions of the current registry and the request (the preview, the PATCH body
+and the reasons a person must confirm all come from them, so they cannot disagree); the preparers
+read the target and hand the engine one ``Change``.
 """
 
 from __future__ import annotations
@@ -9,12 +10,33 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from tools.confirmation.previews import DENY_ALL, DENY_ALL_WARNING, FieldChange
-from tools.errors import InvalidInputError
-from tools.models import MAX_ALLOW_LIST, Registry, RegistryPatch, RegistrySpec
-from tools.operations.registry_inputs import DEFAULT_GC_TIME, UpdateInput
-from tools.views import allow_list_text, schedule_text
+from tools.client import RegistryClient
+from tools.confirmation import Applied, Change, ConfirmResult, Pinned
+from tools.confirmation.previews import (
+    DENY_ALL,
+    DENY_ALL_WARNING,
+    FieldChange,
+    Preview,
+    Target,
+    delete_registry_preview,
+)
+from tools.errors import ConflictError, InvalidInputError, NotFoundError
+from tools.models import MAX_ALLOW_LIST, Registry, RegistryPatch, RegistrySpec, is_registry_id
+from tools.operations.registry_inputs import (
+    DEFAULT_GC_TIME,
+    FollowRefInput,
+    ReplaceInput,
+    UpdateInput,
+)
+from tools.resolve import resolve
+from tools.views import (
+    RegistryDetail,
+    RegistryState,
+    allow_list_text,
+    schedule_text,
+)
 
 GC, SCANNING, ALLOW = "garbage collection", "vulnerability scanning", "API allow list"
 SCANNING_ON = "turns on vulnerability scanning: a paid add-on that can never be turned off again"
@@ -171,3 +193,130 @@ def replace_change(reg: Registry, spec: RegistrySpec, *, defaulted: bool = False
     if DENY_ALL & set(new_allow):
         risks.append(DENY_ALL_WARNING)
     return RegistryChange(changes, None, risks)
+
+
+# ---------------------------------------------------------------- changes a person may have to confirm
+
+
+async def load(client: RegistryClient, ref: str, pinned: Pinned | None) -> Registry:
+    return await client.get_registry(pinned.registry_id) if pinned else await resolve(client, ref)
+
+
+def deleting(reg: Registry) -> bool:
+    return reg.state.lower() == "deleting"
+
+
+def refuse_while_deleting(reg: Registry, verb: str) -> None:
+    if deleting(reg):
+        raise ConflictError(
+            f"{reg.name} is being deleted; it cannot be {verb}",
+            hint="Wait until it is gone (list registries), then create it again if you need it.",
+        )
+
+
+def summary_facts(reg: Registry) -> list[str]:
+    detail = RegistryDetail.of(reg)
+    return [f"hostname {detail.hostname or '(none)'}, location {detail.location}, state {detail.state}"]
+
+
+async def prepare_update(client: RegistryClient, inp: UpdateInput, pinned: Pinned | None, now: datetime) -> Change:
+    """An update runs at once unless it can cut someone off or cannot be undone (the risks)."""
+    reg = await load(client, inp.registry, pinned)
+    refuse_while_deleting(reg, "updated")
+    plan = update_change(reg, inp)
+    detail = RegistryDetail.of(reg)
+    done = None
+    if plan.patch is None:
+        done = ConfirmResult[RegistryDetail](
+            status="unchanged",
+            message=f"Nothing to change: {reg.name} already is as asked; nothing was sent.",
+            result=detail,
+        )
+
+    async def apply() -> Applied:
+        assert plan.patch is not None
+        updated = await client.update_registry(reg.id, plan.patch)
+        return Applied(f"Updated {updated.name}.", RegistryDetail.of(updated))
+
+    preview = Preview(
+        title=f"UPDATE registry {reg.name} ({reg.id})",
+        facts=summary_facts(reg),
+        changes=plan.changes,
+        warnings=[],
+    )
+    return Change(Target.registry(reg), preview, apply, plan.risks, plan.changes, done, current=detail)
+
+
+async def prepare_replace(client: RegistryClient, inp: ReplaceInput, pinned: Pinned | None, now: datetime) -> Change:
+    try:
+        reg = await load(client, inp.registry, pinned)
+    except NotFoundError:
+        if pinned is not None or not is_registry_id(inp.registry):
+            raise
+        return create_by_put(client, inp)
+    refuse_while_deleting(reg, "replaced")
+    for field, given, current in (("name", inp.name, reg.name), ("location", inp.location, reg.properties.location)):
+        if given is not None and given != current:
+            raise InvalidInputError.for_field(field, f"cannot be changed (it is {current!r}); delete and create")
+    if reg.scanning_enabled and not inp.vulnerability_scanning:
+        raise InvalidInputError.for_field("vulnerability_scanning", "cannot be turned off once enabled (IONOS rule)")
+    spec = inp.spec_for(reg.name, reg.properties.location)
+    plan = replace_change(reg, spec, defaulted=bool(inp.gc_days) and inp.gc_time is None)
+    detail = RegistryDetail.of(reg)
+    done = None
+    if not plan.changes:
+        done = ConfirmResult[RegistryDetail](
+            status="unchanged", message=f"Nothing would change in {reg.name}; nothing was sent.", result=detail
+        )
+
+    async def apply() -> Applied:
+        replaced = await client.replace_registry(reg.id, spec)
+        return Applied(f"Replaced registry {replaced.name}.", RegistryDetail.of(replaced))
+
+    preview = Preview(
+        title=f"REPLACE registry {reg.name} ({reg.id}) in {reg.properties.location}: full replacement (PUT)",
+        facts=[],
+        changes=plan.changes,
+        warnings=[],
+    )
+    return Change(Target.registry(reg), preview, apply, plan.risks, plan.changes, done, current=detail)
+
+
+def create_by_put(client: RegistryClient, inp: ReplaceInput) -> Change:
+    """A PUT on an id no registry has creates one: no confirmation (nothing exists to lose)."""
+    if inp.name is None or inp.location is None:
+        raise InvalidInputError.for_field(
+            "registry", "no registry has this id; to create one with PUT give name and location too"
+        )
+    rid, spec = inp.registry.lower(), inp.spec_for(inp.name, inp.location)
+
+    async def apply() -> Applied:
+        reg = await client.replace_registry(rid, spec)
+        return Applied(f"No registry had id {reg.id}: created {reg.name} with it.", RegistryDetail.of(reg), "created")
+
+    created = FieldChange(field="registry", current="(none)", new=f"{inp.name} in {inp.location}")
+    target = Target("registry", rid, inp.name, rid, inp.name, "", inp.name)
+    return Change(target, None, apply, [], [created], creates=True)
+
+
+async def prepare_delete(client: RegistryClient, inp: FollowRefInput, pinned: Pinned | None, now: datetime) -> Change:
+    reg = await load(client, inp.registry, pinned)
+    detail = RegistryDetail.of(reg)
+    done = None
+    if deleting(reg):
+        done = ConfirmResult[RegistryDetail](
+            status="already_deleting",
+            message=f"{reg.name} is already being deleted; IONOS removes it in the background. Nothing was sent.",
+            result=detail,
+        )
+
+    async def apply() -> Applied:
+        await client.delete_registry(reg.id)
+        left = RegistryState(id=reg.id, name=reg.name, state="Deleting")
+        return Applied(f"Deleted registry {reg.name} ({reg.id}); IONOS removes it in the background.", left)
+
+    preview = delete_registry_preview(reg)
+    return Change(Target.registry(reg), preview, apply, list(preview.warnings), [], done, current=detail)
+
+
+# ---------------------------------------------------------------- following what is still changing

@@ -4,16 +4,18 @@ cut someone off (disable, shorter expiry, fewer scopes), replace and delete, con
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 
 from tools.audit import Outcome, audited
-from tools.client import RegistryClient
-from tools.confirmation import Applied, Change, ConfirmResult, Pinned
-from tools.confirmation.previews import Preview
 from tools.errors import RegistryError
-from tools.models import Registry, Token, TokenPatch, TokenSpec
+from tools.models import TokenSpec
 from tools.operations.catalogue import AnyOperation, Flag, Kind, Operation, Resource, Services, SlackForm
-from tools.operations.token_changes import EXPIRY, SCOPES, STATUS, token_diff, token_facts, token_target
+from tools.operations.token_changes import (
+    EXPIRY,
+    SCOPES,
+    prepare_delete_token,
+    prepare_replace_token,
+    prepare_update_token,
+)
 from tools.operations.token_inputs import (
     CreateTokenInput,
     ListTokensInput,
@@ -95,116 +97,6 @@ async def create_token(core: Services, inp: CreateTokenInput, caller: Caller) ->
         token=detail,
         password=token.password,
     )
-
-
-# ---------------------------------------------------------------- changes a person may have to confirm
-
-
-async def load(client: RegistryClient, inp: TokenRefInput, pinned: Pinned | None) -> tuple[Registry, Token]:
-    if pinned is not None:
-        registry = await client.get_registry(pinned.registry_id)
-        return registry, await client.tokens.get(registry.id, pinned.target_id)
-    registry = await resolve(client, inp.registry)
-    return registry, await resolve_token(client, registry, inp.token)
-
-
-async def prepare_update_token(
-    client: RegistryClient, inp: UpdateTokenInput, pinned: Pinned | None, now: datetime
-) -> Change:
-    registry, token = await load(client, inp, pinned)
-    expiry = parse_expiry(inp.expiry, now) if inp.expiry is not None else None
-    scopes = scope_specs(inp.scopes) if inp.scopes is not None else None
-    changes, risks = token_diff(token, inp.status, expiry, inp.expiry is not None, scopes, now)
-    detail = TokenDetail.of_registry(registry.name, token, now)
-    done = None
-    if not changes:
-        done = ConfirmResult[TokenDetail](
-            status="unchanged",
-            message=f"Nothing to change: token {token.name} already is as asked; nothing was sent.",
-            result=detail,
-        )
-    fields = {c.field for c in changes}
-    body = {
-        key: value
-        for key, field, value in (
-            ("status", STATUS, inp.status),
-            ("expiry_date", EXPIRY, expiry),
-            ("scopes", SCOPES, scopes),
-        )
-        if field in fields
-    }
-
-    async def apply() -> Applied:
-        updated = await client.tokens.update(registry.id, token.id, TokenPatch.model_validate(body))
-        return Applied(
-            f"Updated token {updated.name} of {registry.name}.", TokenDetail.of_registry(registry.name, updated, now)
-        )
-
-    preview = Preview(
-        title=f"UPDATE token {token.name} of {registry.name} ({token.id})",
-        facts=token_facts(token),
-        changes=changes,
-        warnings=[],
-    )
-    return Change(token_target(registry, token), preview, apply, risks, changes, done, current=detail)
-
-
-async def prepare_replace_token(
-    client: RegistryClient, inp: ReplaceTokenInput, pinned: Pinned | None, now: datetime
-) -> Change:
-    registry, token = await load(client, inp, pinned)
-    expiry = parse_expiry(inp.expiry, now) if inp.expiry is not None else None
-    scopes = scope_specs(inp.scopes)
-    changes, risks = token_diff(token, inp.status, expiry, True, scopes, now)
-    if token.properties.expiry_date is not None and expiry is None:
-        for change in changes:
-            if change.field == EXPIRY:
-                change.note = "reset: it never expires"
-    detail = TokenDetail.of_registry(registry.name, token, now)
-    done = None
-    if not changes:
-        done = ConfirmResult[TokenDetail](
-            status="unchanged", message=f"Nothing would change in token {token.name}; nothing was sent.", result=detail
-        )
-    spec = TokenSpec(name=token.name, scopes=scopes, expiry_date=expiry, status=inp.status)
-
-    async def apply() -> Applied:
-        replaced = await client.tokens.replace(registry.id, token.id, spec)
-        return Applied(
-            f"Replaced token {replaced.name} of {registry.name}.", TokenDetail.of_registry(registry.name, replaced, now)
-        )
-
-    preview = Preview(
-        title=f"REPLACE token {token.name} of {registry.name}: full replacement (PUT)",
-        facts=token_facts(token),
-        changes=changes,
-        warnings=[],
-    )
-    risks = ["a full replacement (PUT): what is not given is reset", *risks]
-    return Change(token_target(registry, token), preview, apply, risks, changes, done, current=detail)
-
-
-async def prepare_delete_token(
-    client: RegistryClient, inp: TokenRefInput, pinned: Pinned | None, now: datetime
-) -> Change:
-    registry, token = await load(client, inp, pinned)
-    username = token.properties.credentials.username if token.properties.credentials else None
-    preview = Preview(
-        title=f"DELETE token {token.name} of {registry.name} ({token.id})",
-        facts=token_facts(token),
-        changes=[],
-        warnings=[
-            f"Every client logging in as {username or token.name} loses access to {registry.name} at once.",
-            "This cannot be undone: a new token gets a new password.",
-        ],
-    )
-
-    async def apply() -> Applied:
-        await client.tokens.delete(registry.id, token.id)
-        return Applied(f"Deleted token {token.name} of {registry.name}; it no longer works.")
-
-    detail = TokenDetail.of_registry(registry.name, token, now)
-    return Change(token_target(registry, token), preview, apply, list(preview.warnings), [], current=detail)
 
 
 # ---------------------------------------------------------------- declarations

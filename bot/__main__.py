@@ -22,17 +22,15 @@ from bot.deps import BotDeps
 from bot.server import build_asgi, serve
 from bot.watch import Digests
 from tools.app import Core
-from tools.audit import AuditLog
-from tools.client import RegistryClient
-from tools.config import ApiSettings, McpSettings, ObservabilitySettings, SafetySettings, SlackSettings
-from tools.demo import emulator_client
+from tools.config import McpSettings, SlackSettings
 from tools.mcp_server import ServerOptions, build_server
-from tools.mcp_server.http import http_app, is_loopback
+from tools.mcp_server.http import http_app, inspector_line, is_loopback
 from tools.mcp_server.identity import oauth_from
-from tools.mcp_server.secrets import SecretDelivery, SecretPages
+from tools.mcp_server.secrets import delivery_for
 from tools.metrics import MetricsEndpoint
-from tools.startup import StartupError, configure_logging, load, secret_value
-from tools.state import StateStore, open_store
+from tools.startup import StartupError, load, secret_value
+from tools.state import StateStore
+from tools.wiring import Wired, build, local_url, observe
 
 DEMO_SIGNING_SECRET = "demo-signing-secret"
 logger = logging.getLogger("registry-bot")
@@ -59,11 +57,8 @@ def fail(message: str) -> SystemExit:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    observability = load(PROG, ObservabilitySettings)
-    configure_logging(observability.registry_log_format)
-    slack, safety = load(PROG, SlackSettings), load(PROG, SafetySettings)
-    mcp_settings = load(PROG, McpSettings)
-    api = load(PROG, ApiSettings)
+    observability = observe(PROG)
+    slack, mcp_settings = load(PROG, SlackSettings), load(PROG, McpSettings)
     socket_mode = args.socket_mode or slack.slack_app_token is not None
     if socket_mode and slack.slack_app_token is None:
         raise fail("--socket-mode needs SLACK_APP_TOKEN (xapp-…)")
@@ -73,20 +68,13 @@ def main(argv: list[str] | None = None) -> None:
     if slack.slack_bot_token is None and not args.demo:
         raise fail("set SLACK_BOT_TOKEN (xoxb-…), or run with --demo")
 
-    offline = args.emulator or args.demo
-    if not offline and not api.has_credentials:
-        logger.warning(
-            "no IONOS credentials: every command will answer that none are set. Set IONOS_TOKEN "
-            "(or IONOS_USERNAME and IONOS_PASSWORD), or run with --emulator"
-        )
-    client: RegistryClient = emulator_client() if offline else RegistryClient(api)
-    store = open_store(secret_value(safety.registry_state_url))
-    core = Core.build(client, AuditLog(safety.registry_audit_file), safety, store=store)
+    wired = build(PROG, offline=args.emulator or args.demo)
+    core, safety = wired.core, wired.safety
     core.warm()
     access = Access.from_settings("*" if args.demo else slack.registry_bot_writers, slack.registry_bot_channels)
     token = slack.slack_bot_token.get_secret_value() if slack.slack_bot_token else None
     stand_in = DemoSlack() if args.demo and token is None else None
-    local = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}"  # noqa: S104
+    local = local_url(args.host, args.port)
     api_url = stand_in.api_url(local) if stand_in else slack.slack_api_url
     web = AsyncWebClient(token=token or "xoxb-demo", base_url=api_url)
     identity = None if args.demo and not slack.slack_bot_token else BotIdentity(web)
@@ -99,7 +87,7 @@ def main(argv: list[str] | None = None) -> None:
         identity=identity,
     )
 
-    mcp_app = mounted_mcp(core, mcp_settings, args.host, local, store)
+    mcp_app = mounted_mcp(core, mcp_settings, args.host, local, wired.store)
     health = {"mode": "demo" if args.demo else "socket" if socket_mode else "http", "mcp": mcp_app is not None}
     metrics_token = secret_value(observability.registry_metrics_token)
     asgi = build_asgi(
@@ -122,7 +110,7 @@ def main(argv: list[str] | None = None) -> None:
         background.append(Digests(core, web, channel, slack.registry_watch_interval).run())
     if safety.registry_approval_channel:
         background.append(Courier(deps, web, safety.registry_approval_channel).run())
-    asyncio.run(serving(asgi, args, app, app_token if socket_mode else None, store, identity, background))
+    asyncio.run(serving(asgi, args, app, app_token if socket_mode else None, wired, identity, background))
 
 
 async def serving(
@@ -130,7 +118,7 @@ async def serving(
     args: argparse.Namespace,
     app: AsyncApp,
     app_token: str | None,
-    store: StateStore,
+    wired: Wired,
     identity: BotIdentity | None,
     loops: list[Coroutine[Any, Any, None]],
 ) -> None:
@@ -143,7 +131,7 @@ async def serving(
     finally:
         for task in background:
             task.cancel()
-        await store.aclose()
+        await wired.aclose()
 
 
 def mounted_mcp(core: Core, settings: McpSettings, host: str, local: str, store: StateStore) -> ASGIApp | None:
@@ -155,22 +143,18 @@ def mounted_mcp(core: Core, settings: McpSettings, host: str, local: str, store:
         return None
     if oauth is not None and settings.registry_mcp_token is not None:
         logger.warning("OAuth is configured: REGISTRY_MCP_TOKEN is not accepted at /mcp (each person signs in)")
-    pages = SecretPages(settings.registry_mcp_public_url or local, store)
-    inline = settings.registry_mcp_secrets == "inline"
-    delivery = SecretDelivery("inline", pages) if inline else SecretDelivery("url", pages)
+    delivery, pages = delivery_for(settings, "http", local, store)
     mcp = build_server(core, ServerOptions(actor="mcp:http", secrets=delivery, oauth=oauth))
     return http_app(mcp, host=host, token=token, pages=pages)
 
 
 def banner(args: argparse.Namespace, socket_mode: bool, mcp: bool, demo_secret: bool) -> str:
-    base = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}"  # noqa: S104
+    base = local_url(args.host, args.port)
     lines = [f"registry-bot{' (demo: built-in emulator, everyone may write)' if args.demo else ''}"]
     lines.append("  Slack: Socket Mode" if socket_mode else f"  Slack: POST {base}/slack/events")
     lines.append(f"  Health: {base}/healthz   Metrics: {base}/metrics")
     if mcp:
-        lines.append(
-            f"  MCP: {base}/mcp  (npx -y @modelcontextprotocol/inspector@2.12.0 --cli {base}/mcp --method tools/list)"
-        )
+        lines.append(f"  MCP: {base}/mcp  ({inspector_line(f'{base}/mcp', with_token=False)})")
     if args.demo:
         secret = f" (signing secret '{DEMO_SIGNING_SECRET}')" if demo_secret else ""
         lines.append(f"  Try it without Slack{secret}: .venv/bin/python -m bot.demo list")

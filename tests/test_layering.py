@@ -118,7 +118,7 @@ LAZY_IMPORTS = {
     ("tools.mcp_server", "starlette.requests"): "HTTP transport only",
     ("tools.mcp_server", "starlette.responses"): "HTTP transport only",
     ("tools.mcp_server.identity", "tools.mcp_server.oauth"): "OAuth only (PyJWT)",
-    ("tools.mcp_server.cli", "tools.demo"): "--demo only",
+    ("tools.wiring", "tools.demo"): "--emulator and --demo only",
     ("tools.mcp_server.cli", "uvicorn"): "HTTP transport only",
     ("tools.mcp_server.secrets", "cryptography.fernet"): "shared secret delivery only",
     ("tools.metrics", "prometheus_client"): "metrics are off until a server exposes /metrics",

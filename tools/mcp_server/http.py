@@ -111,3 +111,9 @@ def http_app(
     )
     gated: ASGIApp = BearerGate(app, token) if token is not None else app
     return WithExtras(gated, pages, metrics) if pages is not None or metrics is not None else gated
+
+
+def inspector_line(url: str, *, with_token: bool) -> str:
+    """The one command that lists the tools at ``url`` (the MCP Inspector's CLI, pinned)."""
+    header = ' --header "Authorization: Bearer $REGISTRY_MCP_TOKEN"' if with_token else ""
+    return f"npx -y @modelcontextprotocol/inspector@2.12.0 --cli {url}{header} --method tools/list"

@@ -27,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from tools.config import McpSettings
 from tools.errors import StoreUnavailableError
 from tools.state import MemoryStore, StateStore
 from tools.views import TokenCreated
@@ -152,3 +153,16 @@ class SecretDelivery:
             f"{minutes} minutes; do not open it yourself): {link}"
         )
         return out.model_copy(update={"password": None, "password_delivery": text})
+
+
+def delivery_for(
+    settings: McpSettings, transport: Literal["stdio", "http"], base_url: str, store: StateStore | None
+) -> tuple[SecretDelivery, SecretPages | None]:
+    """Over HTTP a one-time page on this server; over stdio a 0600 file; inline only when asked for."""
+    mode = settings.registry_mcp_secrets
+    if mode == "auto":
+        mode = "url" if transport == "http" else "file"
+    if mode == "url" and transport == "http":
+        pages = SecretPages(settings.registry_mcp_public_url or base_url, store)
+        return SecretDelivery("url", pages), pages
+    return SecretDelivery("inline" if mode == "inline" else "file", directory=settings.registry_secrets_dir), None

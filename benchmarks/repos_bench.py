@@ -39,7 +39,7 @@ async def ours(url: str) -> float:
     from tools.audit import AuditLog
     from tools.config import SafetySettings
     from tools.operations import CATALOGUE
-    from tools.operations.content_inputs import ListRepositoriesInput
+    from tools.operations.image_inputs import ListRepositoriesInput
     from tools.people import Caller
     from tools.views import RepositoryList
 

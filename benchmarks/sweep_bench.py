@@ -27,7 +27,7 @@ async def ours(url: str) -> float:
     from tools.audit import AuditLog
     from tools.config import SafetySettings
     from tools.operations import CATALOGUE
-    from tools.operations.content_inputs import SweepInput
+    from tools.operations.image_inputs import SweepInput
     from tools.people import Caller
     from tools.views import SweepResult
 

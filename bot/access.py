@@ -10,11 +10,9 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from tools.config import split_list
+
 GroupMembers = Callable[[str], Awaitable[set[str]]]
-
-
-def split_ids(raw: str | None) -> frozenset[str]:
-    return frozenset(part.strip() for part in (raw or "").replace(" ", ",").split(",") if part.strip())
 
 
 @dataclass
@@ -30,7 +28,7 @@ class Access:
 
     @classmethod
     def from_settings(cls, writers: str | None, channels: str | None) -> Access:
-        return cls(split_ids(writers), split_ids(channels))
+        return cls(frozenset(split_list(writers)), frozenset(split_list(channels)))
 
     def channel_allowed(self, channel_id: str | None) -> bool:
         return not self.channels or (channel_id or "") in self.channels

@@ -119,7 +119,7 @@ async def perform(
     if started.executed:
         await deps.post_audit(client, f"{mention(user)}: {started.message}")
     follow = followup(deps.core, op, started, user)
-    return Answer(render.following(started, None, "") if follow else render.outcome(started), follow=follow)
+    return Answer(render.following(started, None, "") if follow else render.change_result(started), follow=follow)
 
 
 def in_slack_words(err: InvalidInputError, spec: Spec) -> InvalidInputError:

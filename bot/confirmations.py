@@ -86,7 +86,7 @@ class ConfirmFlow:
             await respond(**render.refusal("Only the person who asked can cancel this."), replace_original=False)
             return
         result = confirmer.decline(claims, caller=caller_of(user), reason="cancelled in Slack")
-        await respond(**render.outcome(result), replace_original=True)
+        await respond(**render.change_result(result), replace_original=True)
 
     async def on_submit(
         self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
@@ -127,11 +127,11 @@ class ConfirmFlow:
             await _post(url, render.refusal("Something went wrong on our side; check the audit log."), replace=True)
             return
         if result.status == "pending_approval":
-            await _post(url, render.outcome(result), replace=True)
+            await _post(url, render.change_result(result), replace=True)
             await self._post_request(client)
             return
         follow = followup(self.deps.core, op, result, user)
-        await _post(url, render.following(result, None, "") if follow else render.outcome(result), replace=True)
+        await _post(url, render.following(result, None, "") if follow else render.change_result(result), replace=True)
         where = self._where(meta, client)
         if result.executed:
             note = render.public_note(user, claims)
@@ -181,7 +181,7 @@ class ConfirmFlow:
         if claims is None or claims.actor != caller_of(user).actor:
             return
         result = confirmer.decline(claims, caller=caller_of(user), reason="the dialog was closed")
-        await _post(meta.get("u"), render.outcome(result), replace=True)
+        await _post(meta.get("u"), render.change_result(result), replace=True)
 
 
 def _asked(data: dict[str, Any]) -> tuple[str, str | None]:

@@ -59,7 +59,7 @@ def followup(core: Core, op: AnyOperation, out: BaseModel, user: str) -> Followu
                 await where.update(render.following(follows.settle(out, progress), progress, again))
 
         try:
-            final = await core.followers.watch(
+            final = await core.followers.follow(
                 target.registry_id, target.name, target.state, within=core.wait_timeout, on_update=changed
             )
             await where.update(render.following(follows.settle(out, final), final, again))

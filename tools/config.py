@@ -39,8 +39,8 @@ def normalize_api_url(value: str) -> str:
 
 
 def split_list(raw: str | None) -> tuple[str, ...]:
-    """A comma-separated setting: its items, trimmed, empty ones left out."""
-    return tuple(part.strip() for part in (raw or "").split(",") if part.strip())
+    """A list setting, separated by commas or spaces: its items, trimmed, empty ones left out."""
+    return tuple(part for part in (raw or "").replace(",", " ").split() if part)
 
 
 def _trimmed_credential(value: Any) -> Any:

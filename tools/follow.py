@@ -163,7 +163,7 @@ class Followers:
         """The poller of ``registry_id`` while anyone follows it (tests and benchmarks count its polls)."""
         return self._polls.get(registry_id)
 
-    async def watch(
+    async def follow(
         self, registry_id: str, name: str, state: str, *, within: float, on_update: Update | None = None
     ) -> Progress:
         """Follow a registry (last seen in ``state``) until it settles or ``within`` seconds pass.
@@ -211,7 +211,7 @@ class Followers:
             extra = 0.0
             poll.polls += 1
             try:
-                found = await self.client.get_registry(registry_id)
+                found = await self.client.registries.get(registry_id)
             except NotFoundError:
                 poll.publish(None)
                 return

@@ -31,13 +31,13 @@ async def resolve(client: RegistryClient, ref: str) -> Registry:
     """The registry ``ref`` names; NotFoundError suggests close names."""
     ref = ref.strip()
     if is_registry_id(ref):
-        return await client.get_registry(ref)
+        return await client.registries.get(ref)
     name, hostname = registry_name_of(ref)
     try:
         check_registry_name(name)
     except ValueError:
         raise InvalidInputError.for_field("registry", "must be a registry name, hostname or UUID") from None
-    found = await client.find_registry(name)
+    found = await client.registries.find(name)
     if found is not None:
         host = (found.properties.hostname or "").lower()
         if hostname is None or not host or host == hostname:
@@ -49,7 +49,7 @@ async def resolve(client: RegistryClient, ref: str) -> Registry:
 
 
 async def closest_names(client: RegistryClient, name: str, limit: int = 3) -> list[str]:
-    names = [r.name async for r in client.iter_registries(page_size=1000)]
+    names = [r.name async for r in client.registries.iter(page_size=1000)]
     return difflib.get_close_matches(name, names, n=limit, cutoff=0.6)
 
 

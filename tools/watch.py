@@ -115,7 +115,7 @@ class Watch:
         days = token_days or self.token_days
         before = Memory.parse(await self.store.get(STATE_KEY))
         gate = asyncio.Semaphore(CONCURRENCY)
-        registries = [r async for r in self.client.iter_registries()]
+        registries = [r async for r in self.client.registries.iter()]
         results = await asyncio.gather(
             *(self._registry(r, now, days, before, gate) for r in registries), return_exceptions=True
         )

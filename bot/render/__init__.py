@@ -39,10 +39,10 @@ from bot.render.blocks import (
 )
 from bot.render.changes import (
     answer,
+    change_result,
     confirm_modal,
     error,
     following,
-    outcome,
     preview,
     public_note,
     refusal,
@@ -80,6 +80,7 @@ __all__ = [
     "Message",
     "answer",
     "approval_card",
+    "change_result",
     "confirm_modal",
     "context",
     "error",
@@ -92,7 +93,6 @@ __all__ = [
     "locations",
     "message",
     "name_check",
-    "outcome",
     "plain",
     "preview",
     "public_note",

@@ -96,7 +96,7 @@ def confirm_modal(claims: Claims, private_metadata: str) -> dict[str, Any]:
     }
 
 
-def outcome(result: ConfirmResult[Any]) -> Message:
+def change_result(result: ConfirmResult[Any]) -> Message:
     icon = {
         "executed": ":white_check_mark:",
         "created": ":white_check_mark:",
@@ -130,7 +130,7 @@ def public_note(user_id: str, claims: Claims) -> str:
 
 
 def answer(out: BaseModel) -> Message:
-    return outcome(out) if isinstance(out, ConfirmResult) else view(out)
+    return change_result(out) if isinstance(out, ConfirmResult) else view(out)
 
 
 def following(out: BaseModel, progress: Progress | None, again: str) -> Message:

@@ -13,7 +13,7 @@ from tools.confirmation.protection import Coverage
 from tools.errors import ConfirmationError, InvalidInputError, NotFoundError
 from tools.models import Severity
 from tools.operations import CATALOGUE
-from tools.operations.content_inputs import (
+from tools.operations.image_inputs import (
     ImageInput,
     ListImagesInput,
     ListRepositoriesInput,

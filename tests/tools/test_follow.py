@@ -52,7 +52,7 @@ async def test_a_new_registry_is_followed_until_it_runs(setup: Setup) -> None:
     async def heard(progress: Progress, changed: bool) -> None:
         changes.append(progress)
 
-    done = await setup.followers.watch(created.id, created.name, created.state, within=600, on_update=heard)
+    done = await setup.followers.follow(created.id, created.name, created.state, within=600, on_update=heard)
     assert done.state == "Running"
     assert done.registry is not None
     assert done.registry.properties.hostname == "team-blue.cr.de-fra.ionos.com"
@@ -68,7 +68,7 @@ async def test_a_deleted_registry_is_followed_until_gone(setup: Setup) -> None:
     page = await setup.client.list_registries(None, 1, None)
     victim = page.items[0]
     await setup.client.delete_registry(victim.id)
-    done = await setup.followers.watch(victim.id, victim.name, "Deleting", within=600)
+    done = await setup.followers.follow(victim.id, victim.name, "Deleting", within=600)
     assert done.gone
     assert done.done
     assert done.state is None
@@ -78,7 +78,7 @@ async def test_fifty_followers_share_one_poller(setup: Setup) -> None:
     created = await setup.client.create_registry({"name": "shared-wait", "location": "de/fra"})
     alone = Followers(setup.client, clock=setup.time.clock, sleep=setup.time.sleep)
     results = await asyncio.gather(
-        *(setup.followers.watch(created.id, created.name, "New", within=600) for _ in range(50))
+        *(setup.followers.follow(created.id, created.name, "New", within=600) for _ in range(50))
     )
     assert {r.state for r in results} == {"Running"}
     path = f"/containerregistries/registries/{created.id}"
@@ -87,13 +87,13 @@ async def test_fifty_followers_share_one_poller(setup: Setup) -> None:
 
     second = await setup.client.create_registry({"name": "single-wait", "location": "de/fra"})
     before = len(setup.gets)
-    await alone.watch(second.id, second.name, "New", within=600)
+    await alone.follow(second.id, second.name, "New", within=600)
     assert len(setup.gets) - before == shared_polls, "fifty followers cost what one costs"
 
 
 async def test_the_bound_answers_still_in_progress(setup: Setup) -> None:
     created = await setup.client.create_registry({"name": "slow-one", "location": "de/fra"})
-    done = await setup.followers.watch(created.id, created.name, "New", within=10)
+    done = await setup.followers.follow(created.id, created.name, "New", within=10)
     assert done.timed_out
     assert done.state == "New"
     assert not done.done
@@ -109,7 +109,7 @@ async def test_leaving_stops_polling_at_once(setup: Setup) -> None:
         await gate.wait()
 
     followers = Followers(setup.client, clock=setup.time.clock, sleep=slow_sleep)
-    task = asyncio.ensure_future(followers.watch(created.id, created.name, "New", within=600))
+    task = asyncio.ensure_future(followers.follow(created.id, created.name, "New", within=600))
     await asyncio.sleep(0.01)
     poller = followers.polling(created.id)
     assert poller is not None
@@ -128,7 +128,7 @@ async def test_a_429_is_waited_out_and_polling_goes_on(setup: Setup) -> None:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=setup.app), base_url="http://emu") as raw:
         fault = await raw.post("/_emulator/faults", json={"status": 429, "count": 1, "retry_after": 7})
         assert fault.status_code == 200, fault.text
-    done = await setup.followers.watch(created.id, created.name, "New", within=600)
+    done = await setup.followers.follow(created.id, created.name, "New", within=600)
     assert done.state == "Running"
     assert setup.time.slept[1] == 3.0 + 7, "the next wait adds the server's Retry-After"
 
@@ -137,7 +137,7 @@ async def test_transient_failures_are_polled_through(setup: Setup) -> None:
     created = await setup.client.create_registry({"name": "flaky-api", "location": "de/fra"})
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=setup.app), base_url="http://emu") as raw:
         await raw.post("/_emulator/faults", json={"status": 503, "count": 2})
-    done = await setup.followers.watch(created.id, created.name, "New", within=600)
+    done = await setup.followers.follow(created.id, created.name, "New", within=600)
     assert done.state == "Running"
 
 

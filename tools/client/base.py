@@ -17,6 +17,8 @@ from tools.models import InputModel, OffsetLinks, Page, check_registry_id, decod
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
+C = TypeVar("C")
+P = TypeVar("P")
 T_co = TypeVar("T_co", covariant=True)
 
 
@@ -66,23 +68,37 @@ def paging(offset: int, limit: int) -> dict[str, str | int]:
     return {"offset": query.offset, "limit": query.limit}
 
 
-async def every(fetch: Callable[[int], Awaitable[Page[T]]]) -> AsyncGenerator[T, None]:
-    """Every item, page after page, lazily, with one page of lookahead and never further."""
-    pending = asyncio.ensure_future(fetch(0))
+async def pages(
+    fetch: Callable[[C], Awaitable[P]], first: C, after: Callable[[P], C | None]
+) -> AsyncGenerator[P, None]:
+    """Page after page, lazily: the next page is requested while this one is consumed, never further
+    ahead. A cursor seen before ends the walk (an API that hands back an earlier page would loop)."""
+    seen: set[C] = set()
+    pending = asyncio.ensure_future(fetch(first))
     try:
         while True:
             page = await pending
-            if page.next_offset is not None:
-                pending = asyncio.ensure_future(fetch(page.next_offset))
-            for item in page.items:
-                yield item
-            if page.next_offset is None:
+            cursor = after(page)
+            if cursor is not None and cursor not in seen:
+                seen.add(cursor)
+                pending = asyncio.ensure_future(fetch(cursor))
+            else:
+                cursor = None
+            yield page
+            if cursor is None:
                 return
     finally:
         if not pending.done():
             pending.cancel()
             with contextlib.suppress(asyncio.CancelledError, RegistryError):
                 await pending
+
+
+async def every(fetch: Callable[[int], Awaitable[Page[T]]]) -> AsyncGenerator[T, None]:
+    """Every item of an offset/limit list, page after page (``pages``)."""
+    async for page in pages(fetch, 0, lambda page: page.next_offset):
+        for item in page.items:
+            yield item
 
 
 class Listed(Protocol[T_co]):

@@ -134,7 +134,7 @@ async def answer(op: AnyOperation, core: Core, inp: InputModel, out: BaseModel, 
         note = f"{progress.name}: {progress.state} after {elapsed_text(progress.elapsed)}"
         await ctx.report_progress(min(progress.elapsed, within), within, note)
 
-    final = await core.followers.watch(target.registry_id, target.name, target.state, within=within, on_update=report)
+    final = await core.followers.follow(target.registry_id, target.name, target.state, within=within, on_update=report)
     settled = op.follows.settle(out, final)
     lines = lines_of(settled)
     if isinstance(settled, RegistryDetail):  # a bare registry: say where it got to first

@@ -5,7 +5,7 @@ snake_case in Python, camelCase on the wire (aliases). Response models are lenie
 strict and validate before any request is sent. One module per resource.
 """
 
-from tools.models.content import (
+from tools.models.images import (
     REPOSITORY_RULE,
     Artifact,
     ArtifactMetadata,

@@ -37,7 +37,7 @@ RESOURCE = Resource(name="registries", toolset="registries")
 
 
 async def list_registries(core: Services, inp: ListInput, caller: Caller) -> RegistryList:
-    page = await core.client.list_registries(inp.name_filter, inp.limit, inp.cursor)
+    page = await core.client.registries.list(inp.name_filter, inp.limit, inp.cursor)
     return RegistryList(
         registries=[RegistrySummary.of(r) for r in page.items],
         next_cursor=page.next_token,
@@ -50,12 +50,12 @@ async def get_registry(core: Services, inp: FollowRefInput, caller: Caller) -> R
 
 
 async def list_locations(core: Services, inp: NoInput, caller: Caller) -> LocationList:
-    return LocationList(locations=sorted(loc.id for loc in await core.client.list_locations()))
+    return LocationList(locations=sorted(loc.id for loc in await core.client.registries.locations()))
 
 
 async def check_registry_name(core: Services, inp: NameInput, caller: Caller) -> NameCheck:
     name = inp.name.strip()
-    status = await core.client.check_name(name)
+    status = await core.client.registries.check_name(name)
     message = {
         NameStatus.AVAILABLE: f"{name!r} is available.",
         NameStatus.TAKEN: f"{name!r} is already in use (names are globally unique).",
@@ -77,7 +77,7 @@ async def create_registry(core: Services, inp: CreateInput, caller: Caller) -> W
         registry_name=inp.name,
         fields=fields,
     ):
-        reg = await core.client.create_registry(spec)
+        reg = await core.client.registries.create(spec)
     note = "" if reg.properties.hostname else " It is provisioning; the hostname appears when it is Running."
     return WriteResult(
         message=f"Created registry {reg.name} in {reg.properties.location}.{note}", registry=RegistryDetail.of(reg)

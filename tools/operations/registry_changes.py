@@ -199,7 +199,7 @@ def replace_change(reg: Registry, spec: RegistrySpec, *, defaulted: bool = False
 
 
 async def load(client: RegistryClient, ref: str, pinned: Pinned | None) -> Registry:
-    return await client.get_registry(pinned.registry_id) if pinned else await resolve(client, ref)
+    return await client.registries.get(pinned.registry_id) if pinned else await resolve(client, ref)
 
 
 def deleting(reg: Registry) -> bool:
@@ -235,7 +235,7 @@ async def prepare_update(client: RegistryClient, inp: UpdateInput, pinned: Pinne
 
     async def apply() -> Applied:
         assert plan.patch is not None
-        updated = await client.update_registry(reg.id, plan.patch)
+        updated = await client.registries.update(reg.id, plan.patch)
         return Applied(f"Updated {updated.name}.", RegistryDetail.of(updated))
 
     preview = Preview(
@@ -270,7 +270,7 @@ async def prepare_replace(client: RegistryClient, inp: ReplaceInput, pinned: Pin
         )
 
     async def apply() -> Applied:
-        replaced = await client.replace_registry(reg.id, spec)
+        replaced = await client.registries.replace(reg.id, spec)
         return Applied(f"Replaced registry {replaced.name}.", RegistryDetail.of(replaced))
 
     preview = Preview(
@@ -291,7 +291,7 @@ def create_by_put(client: RegistryClient, inp: ReplaceInput) -> Change:
     rid, spec = inp.registry.lower(), inp.spec_for(inp.name, inp.location)
 
     async def apply() -> Applied:
-        reg = await client.replace_registry(rid, spec)
+        reg = await client.registries.replace(rid, spec)
         return Applied(f"No registry had id {reg.id}: created {reg.name} with it.", RegistryDetail.of(reg), "created")
 
     created = FieldChange(field="registry", current="(none)", new=f"{inp.name} in {inp.location}")
@@ -311,7 +311,7 @@ async def prepare_delete(client: RegistryClient, inp: FollowRefInput, pinned: Pi
         )
 
     async def apply() -> Applied:
-        await client.delete_registry(reg.id)
+        await client.registries.delete(reg.id)
         left = RegistryState(id=reg.id, name=reg.name, state="Deleting")
         return Applied(f"Deleted registry {reg.name} ({reg.id}); IONOS removes it in the background.", left)
 

@@ -11,7 +11,7 @@ from tools.confirmation.previews import Preview, Target, digest
 from tools.gather import bounded
 from tools.models import Artifact, Registry, Repository, severity_of
 from tools.operations.catalogue import AnyOperation, Flag, Kind, Operation, Resource, Services, SlackForm
-from tools.operations.content_inputs import (
+from tools.operations.image_inputs import (
     ImageInput,
     ListImagesInput,
     ListRepositoriesInput,
@@ -144,7 +144,7 @@ async def prepare_delete_repository(
 ) -> Change:
     ref = inp.ref()
     if pinned is not None:
-        registry = await client.get_registry(pinned.registry_id)
+        registry = await client.registries.get(pinned.registry_id)
         repo = await client.repositories.get(registry.id, pinned.target_id)
     else:
         registry, repo = await resolve_repository(client, ref)

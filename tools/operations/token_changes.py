@@ -88,7 +88,7 @@ def token_facts(token: Token) -> list[str]:
 
 async def load(client: RegistryClient, inp: TokenRefInput, pinned: Pinned | None) -> tuple[Registry, Token]:
     if pinned is not None:
-        registry = await client.get_registry(pinned.registry_id)
+        registry = await client.registries.get(pinned.registry_id)
         return registry, await client.tokens.get(registry.id, pinned.target_id)
     registry = await resolve(client, inp.registry)
     return registry, await resolve_token(client, registry, inp.token)

@@ -7,7 +7,7 @@ import asyncio
 from tools.errors import RegistryError, UnknownAdvisoryError
 from tools.models import Artifact, Registry, Severity, Vulnerability
 from tools.operations.catalogue import AnyOperation, Flag, Kind, Operation, Resource, Services, SlackForm
-from tools.operations.content_inputs import ListVulnerabilitiesInput, SweepInput, VulnerabilityInput, offset_of
+from tools.operations.image_inputs import ListVulnerabilitiesInput, SweepInput, VulnerabilityInput, offset_of
 from tools.people import Caller
 from tools.resolve import resolve, resolve_image
 from tools.views import AffectedImage, SweepResult, VulnerabilityDetail, VulnerabilityList, VulnerabilitySummary
@@ -63,7 +63,7 @@ async def find_vulnerable_images(core: Services, inp: SweepInput, caller: Caller
     if inp.registries:
         registries = [await resolve(client, ref) for ref in dict.fromkeys(inp.registries)]
     else:
-        registries = [r async for r in client.iter_registries()]
+        registries = [r async for r in client.registries.iter()]
     gate = asyncio.Semaphore(SWEEP_CONCURRENCY)
 
     async def search(registry: Registry) -> list[AffectedImage]:

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from tools.models import InputModel
 from tools.operations.catalogue import AnyOperation, Flag, Kind, Operation, Resource, Services, SlackForm
-from tools.operations.content_inputs import OffsetCursor, offset_of
+from tools.operations.image_inputs import OffsetCursor, offset_of
 from tools.people import Caller
 from tools.views import WatchReport
 

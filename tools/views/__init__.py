@@ -1,6 +1,7 @@
 """Output models both fronts show (MCP structured output, Slack blocks), with plain-text ``lines()``."""
 
-from tools.views.content import (
+from tools.views.format import age, day, human_bytes, showing, when
+from tools.views.images import (
     AffectedImage,
     ArtifactDetail,
     ArtifactList,
@@ -15,7 +16,6 @@ from tools.views.content import (
     Worst,
     short,
 )
-from tools.views.format import age, day, human_bytes, showing, when
 from tools.views.registries import (
     LocationList,
     NameCheck,

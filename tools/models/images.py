@@ -1,4 +1,4 @@
-"""What lives in a registry: repositories, artifacts (images) and their vulnerabilities.
+"""What lives in a registry, as the API sends it: repositories, their images (artifacts) and their vulnerabilities.
 
 Repository names may contain ``/`` (``team/app``); digests are ``sha256:<64 hex>``. Severities
 are CVSS ratings; the API's case is undocumented, so any case is accepted on input and one is

@@ -15,9 +15,11 @@ from pathlib import Path
 
 import aiohttp
 
-from benchmarks.harness import Row, emulator, free_port, print_table, running
-from tests.bot.fakes import FakeSlack, signed, slash_body
+from benchmarks.harness import Row, emulator, print_table, running
+from tests.bot.fakes import FakeSlack, slash_body
 from tests.e2e.conftest import child_env
+from tests.helpers.ports import free_port
+from tests.helpers.signing import signed
 
 COMMANDS, CONCURRENCY, API_LATENCY_MS = 300, 30, 1500
 SECRET = "bench-signing-secret"

@@ -18,9 +18,11 @@ import aiohttp
 import httpx
 
 from benchmarks.bot_bench import SECRET, pct, timed_requests
-from benchmarks.harness import TOKEN, Row, emulator, free_port, print_table, running
-from tests.bot.fakes import FakeSlack, signed, slash_body
+from benchmarks.harness import TOKEN, Row, emulator, print_table, running
+from tests.bot.fakes import FakeSlack, slash_body
 from tests.e2e.conftest import child_env
+from tests.helpers.ports import free_port
+from tests.helpers.signing import signed
 from tools.follow import Pace
 
 FOLLOWERS, MORE, CONCURRENCY, PROVISION = 50, 150, 30, 20.0

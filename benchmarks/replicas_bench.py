@@ -22,9 +22,11 @@ import aiohttp
 import httpx
 
 from benchmarks.bot_bench import API_LATENCY_MS, COMMANDS, CONCURRENCY, SECRET, pct, timed_requests
-from benchmarks.harness import Row, emulator, free_port, print_table, running
-from tests.bot.fakes import FakeSlack, signed, slash_body
+from benchmarks.harness import Row, emulator, print_table, running
+from tests.bot.fakes import FakeSlack, slash_body
 from tests.e2e.conftest import child_env
+from tests.helpers.ports import free_port
+from tests.helpers.signing import signed
 from tests.store_server import StoreServer
 from tools.app import Core
 from tools.audit import AuditLog

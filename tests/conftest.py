@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.helpers.clocks import Clock, FakeClock
 from tests.helpers.identity import IdentityProvider, rsa_key
 from tests.helpers.servers import LiveServer, serve_in_thread
 from tests.store_server import StoreServer
@@ -27,43 +26,22 @@ from tools.people import Caller
 TOKEN = "test-token-s3cr3t-value"
 
 
+E2E = Path(__file__).parent / "e2e"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/e2e is ``e2e`` (real processes): ``pytest -m 'not e2e'`` is the quick loop."""
+    for item in items:
+        if E2E in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.fixture(autouse=True)
 def _no_ambient_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never pick up a developer's real IONOS or Slack credentials."""
     for name in list(os.environ):
         if name.startswith(("IONOS_", "SLACK_", "REGISTRY_")):
             monkeypatch.delenv(name, raising=False)
-
-
-class FakeClock:
-    """A settable clock for the emulator: step through provisioning without sleeping."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
-@dataclass
-class VirtualTime:
-    """The followers' clock and sleep: sleeping moves this clock and the emulator's, at once."""
-
-    emulator: FakeClock
-    now: float = 0.0
-    slept: list[float] = field(default_factory=list)
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-        self.emulator.advance(seconds)
-        await asyncio.sleep(0)
 
 
 def api_settings(url: str, **overrides: object) -> ApiSettings:
@@ -101,16 +79,6 @@ def live_emulator() -> Iterator[LiveServer]:
 def live(live_emulator: LiveServer) -> LiveServer:
     httpx.post(live_emulator.url + "/_emulator/reset").raise_for_status()
     return live_emulator
-
-
-class Clock:
-    """A settable wall clock (seconds) for confirmation expiry."""
-
-    def __init__(self, start: float = 1_795_694_400.0) -> None:  # the emulator's FakeClock start
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @dataclass

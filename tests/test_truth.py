@@ -28,7 +28,8 @@ from bot import render
 from bot.access import Access
 from bot.answers import answer, answered
 from bot.deps import BotDeps
-from tests.conftest import TOKEN, Clock, FakeClock, api_settings
+from tests.conftest import TOKEN, api_settings
+from tests.helpers.clocks import Clock, FakeClock
 from tests.helpers.raw import Raw, Truth, rank, token_windows
 from tests.helpers.text import text, texts
 from tools.app import Core

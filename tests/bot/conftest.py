@@ -20,8 +20,9 @@ from bot.app import build_app
 from bot.deps import BotDeps
 from bot.server import build_asgi
 from tests.bot.blockkit import assert_valid_message, assert_valid_view
-from tests.bot.fakes import FakeSlack, event_body, payload_body, signed, signed_json, slash_body
+from tests.bot.fakes import FakeSlack, event_body, payload_body, slash_body
 from tests.conftest import Stack
+from tests.helpers.signing import signed, signed_json
 from tools.mcp_server import ServerOptions, build_server
 from tools.mcp_server.http import http_app
 from tools.metrics import MetricsEndpoint

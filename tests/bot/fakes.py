@@ -11,7 +11,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import WSMsgType, web
-from slack_sdk.signature import SignatureVerifier
 
 
 @dataclass
@@ -128,18 +127,6 @@ class FakeSlack:
             await asyncio.sleep(0.01)
 
 
-def signed(body: str, secret: str, *, age: int = 0, signature: str | None = None) -> dict[str, str]:
-    stamp = str(int(time.time()) - age)
-    sig = (
-        signature if signature is not None else SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
-    )
-    return {
-        "content-type": "application/x-www-form-urlencoded",
-        "x-slack-request-timestamp": stamp,
-        "x-slack-signature": sig or "",
-    }
-
-
 def event_body(event: dict[str, Any], event_id: str = "Ev1") -> str:
     """What the Events API posts: an ``event_callback`` envelope around ``event``."""
     envelope = {
@@ -152,10 +139,6 @@ def event_body(event: dict[str, Any], event_id: str = "Ev1") -> str:
         "event": event,
     }
     return json.dumps(envelope)
-
-
-def signed_json(body: str, secret: str) -> dict[str, str]:
-    return {**signed(body, secret), "content-type": "application/json"}
 
 
 def slash_body(text: str, *, user: str, channel: str, response_url: str) -> str:

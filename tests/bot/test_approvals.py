@@ -32,7 +32,8 @@ from tests.bot.conftest import (
     writers,
 )
 from tests.bot.fakes import FakeSlack
-from tests.conftest import Clock, Stack
+from tests.conftest import Stack
+from tests.helpers.clocks import Clock
 from tests.helpers.identity import IdentityProvider, OAuthServer, mcp_with_oauth
 from tests.helpers.text import text, texts
 from tools.app import Core

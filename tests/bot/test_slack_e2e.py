@@ -11,7 +11,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.bot.conftest import ALICE, AUDIT, BOB, CAROL, BotUnderTest, block_action, preview_then_modal, view_payload
-from tests.bot.fakes import signed, slash_body
+from tests.bot.fakes import slash_body
+from tests.helpers.signing import signed
 from tests.helpers.text import texts
 from tools.audit import Outcome
 

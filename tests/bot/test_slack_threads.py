@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from tests.bot.conftest import ALICE, BOB, OPS, BotUnderTest, block_action, view_payload
-from tests.conftest import Clock, FakeClock, Stack, VirtualTime
+from tests.conftest import Stack
+from tests.helpers.clocks import Clock, FakeClock, VirtualTime
 from tests.helpers.text import texts
 from tools.app import Core
 from tools.audit import AuditLog

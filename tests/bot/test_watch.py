@@ -17,7 +17,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.watch import Digests
 from tests.bot.conftest import BotUnderTest
 from tests.bot.fakes import FakeSlack
-from tests.conftest import Clock, Stack
+from tests.conftest import Stack
+from tests.helpers.clocks import Clock
 from tests.helpers.text import texts
 from tools.app import Core
 from tools.audit import AuditLog

@@ -9,9 +9,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from benchmarks.harness import free_port, running
+from benchmarks.harness import running
 from bot.demo import as_text, send
 from tests.e2e.conftest import child_env
+from tests.helpers.ports import free_port
 
 BOT = [sys.executable, "-m", "bot"]
 

@@ -21,13 +21,14 @@ from typing import Any
 import httpx
 import pytest
 
-from benchmarks.harness import free_port
 from tests.bot.blockkit import assert_valid_message
-from tests.bot.fakes import FakeSlack, payload_body, signed
+from tests.bot.fakes import FakeSlack, payload_body
 from tests.e2e.conftest import EMULATOR_TOKEN, api_env
-from tests.e2e.test_replicas import eventually
 from tests.helpers.identity import AUDIENCE, IdentityProvider, OAuthServer
+from tests.helpers.ports import free_port
+from tests.helpers.signing import signed
 from tests.helpers.text import text, texts
+from tests.helpers.waiting import eventually
 from tests.store_server import StoreServer
 
 SECRET = "four-eyes-signing-secret"

@@ -15,9 +15,10 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
-from benchmarks.harness import free_port, running
+from benchmarks.harness import running
 from benchmarks.mcp_bench import HANDSHAKE
 from tests.e2e.conftest import EMULATOR_TOKEN, api_env
+from tests.helpers.ports import free_port
 from tools.operations import CATALOGUE
 
 MCP_TOKEN = "e2e-mcp-bearer"

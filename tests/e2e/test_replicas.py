@@ -10,9 +10,8 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,11 +19,13 @@ from typing import Any
 import httpx
 import pytest
 
-from benchmarks.harness import free_port
 from tests.bot.blockkit import assert_valid_message, assert_valid_view
 from tests.bot.conftest import block_action, view_payload
-from tests.bot.fakes import FakeSlack, payload_body, signed, slash_body
+from tests.bot.fakes import FakeSlack, payload_body, slash_body
 from tests.e2e.conftest import EMULATOR_TOKEN, api_env
+from tests.helpers.ports import free_port
+from tests.helpers.signing import signed
+from tests.helpers.waiting import eventually
 from tests.store_server import StoreServer
 
 SECRET = "replica-signing-secret"
@@ -65,18 +66,6 @@ class Replica:
         if not self.audit_file.exists():
             return []
         return [json.loads(line) for line in self.audit_file.read_text().splitlines() if line.strip()]
-
-
-async def eventually(check: Callable[[], Any], timeout: float = 20.0) -> Any:  # noqa: ASYNC109
-    """Poll until ``check()`` is truthy: the work after an ack runs in the background."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out")
-        await asyncio.sleep(0.05)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,8 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from tests.conftest import FakeClock, api_settings
+from tests.conftest import api_settings
+from tests.helpers.clocks import FakeClock
 from tools import (
     ConflictError,
     InvalidInputError,

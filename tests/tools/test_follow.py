@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from tests.conftest import FakeClock, VirtualTime, api_settings
+from tests.conftest import api_settings
+from tests.helpers.clocks import FakeClock, VirtualTime
 from tools.client import RegistryClient, RetryPolicy
 from tools.emulator.app import EmulatorApp, build_app
 from tools.emulator.backend import Backend
@@ -103,14 +104,15 @@ async def test_the_bound_answers_still_in_progress(setup: Setup) -> None:
 
 async def test_leaving_stops_polling_at_once(setup: Setup) -> None:
     created = await setup.client.create_registry({"name": "walk-away", "location": "de/fra"})
-    gate = asyncio.Event()
+    gate, asleep = asyncio.Event(), asyncio.Event()
 
     async def slow_sleep(seconds: float) -> None:
+        asleep.set()
         await gate.wait()
 
     followers = Followers(setup.client, clock=setup.time.clock, sleep=slow_sleep)
     task = asyncio.ensure_future(followers.follow(created.id, created.name, "New", within=600))
-    await asyncio.sleep(0.01)
+    await asyncio.wait_for(asleep.wait(), 5)  # the poller is waiting for its first poll
     poller = followers.polling(created.id)
     assert poller is not None
     assert poller.task is not None

@@ -13,8 +13,10 @@ import pytest
 from mcp import Client
 from mcp.types import CallToolResult, ElicitRequestParams, ElicitResult
 
-from tests.conftest import FakeClock, VirtualTime, api_settings
+from tests.conftest import api_settings
+from tests.helpers.clocks import FakeClock, VirtualTime
 from tests.helpers.text import text
+from tests.helpers.waiting import eventually
 from tools.app import Core
 from tools.audit import AuditLog
 from tools.client import RegistryClient
@@ -138,28 +140,23 @@ async def test_the_token_path_may_add_wait_on_the_confirming_call(changing: Chan
 async def test_cancelling_the_call_stops_polling_at_once(changing: Changing) -> None:
     await follow_call(changing, "create_registry", {"name": "walk-away", "location": "de/fra"})
     rid = changing.registry_id("walk-away")
-    never = asyncio.Event()
+    never, asleep = asyncio.Event(), asyncio.Event()
 
     async def stuck(seconds: float) -> None:
+        asleep.set()
         await never.wait()
 
     changing.core.followers.sleep = stuck
     server = build_server(changing.core, ServerOptions(actor="mcp:test"))
     async with Client(server) as client:
         call = asyncio.ensure_future(client.call_tool("get_registry", {"registry": "walk-away", "wait": True}))
-        for _ in range(200):
-            if changing.core.followers.polling(rid) is not None:
-                break
-            await asyncio.sleep(0.01)
+        await asyncio.wait_for(asleep.wait(), 5)  # the server is following, between two polls
         poller = changing.core.followers.polling(rid)
         assert poller is not None
         assert poller.task is not None
         call.cancel()
         with pytest.raises(asyncio.CancelledError):
             await call
-        for _ in range(200):
-            if changing.core.followers.polling(rid) is None:
-                break
-            await asyncio.sleep(0.01)
+        await eventually(lambda: changing.core.followers.polling(rid) is None, timeout=5)
     assert changing.core.followers.polling(rid) is None, "the server stopped following"
     assert poller.task.done()

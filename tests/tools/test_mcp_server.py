@@ -24,7 +24,7 @@ from tools.emulator.backend import Backend
 from tools.mcp_server import ServerOptions, build_server
 from tools.operations import CATALOGUE, CreateInput, Kind, ListInput, ReplaceInput, UpdateInput
 
-SNAPSHOT = Path(__file__).parent / "snapshots" / "tools_list.json"
+SNAPSHOTS = Path(__file__).parent / "snapshots" / "tools"
 INPUT_MODELS: dict[str, type[BaseModel]] = {
     "list_registries": ListInput,
     "create_registry": CreateInput,
@@ -44,15 +44,25 @@ async def call(stack: Stack, tool: str, args: dict[str, Any]) -> CallToolResult:
         return await client.call_tool(tool, args)
 
 
-async def test_tools_list_matches_the_golden_snapshot(stack: Stack) -> None:
-    tools = await tools_of(stack)
-    for tool in tools:
+async def test_each_tool_matches_its_golden_snapshot(stack: Stack) -> None:
+    """One file per tool (tests/tools/snapshots/tools/NAME.json): a change shows as that tool's diff."""
+    tools = {tool["name"]: tool for tool in await tools_of(stack)}
+    update = os.environ.get("UPDATE_SNAPSHOTS") == "1"
+    if update:
+        SNAPSHOTS.mkdir(parents=True, exist_ok=True)
+        for stale in {p.stem for p in SNAPSHOTS.glob("*.json")} - set(tools):
+            (SNAPSHOTS / f"{stale}.json").unlink()
+    changed = []
+    for name, tool in tools.items():
         tool.pop("_meta", None)
-    current = json.dumps(tools, indent=2, sort_keys=True) + "\n"
-    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
-        SNAPSHOT.parent.mkdir(exist_ok=True)
-        SNAPSHOT.write_text(current)
-    assert current == SNAPSHOT.read_text(), "tools/list changed: review, then rerun with UPDATE_SNAPSHOTS=1"
+        current = json.dumps(tool, indent=2, sort_keys=True) + "\n"
+        path = SNAPSHOTS / f"{name}.json"
+        if update:
+            path.write_text(current)
+        if not path.exists() or path.read_text() != current:
+            changed.append(name)
+    assert changed == [], "tools/list changed for these tools: review, then rerun with UPDATE_SNAPSHOTS=1"
+    assert sorted(p.stem for p in SNAPSHOTS.glob("*.json")) == sorted(tools), "a snapshot of a tool that is gone"
 
 
 async def test_annotations_match_what_each_tool_can_do(stack: Stack) -> None:

@@ -28,6 +28,7 @@ from tools.mcp_server.http import http_app, inspector_line, is_loopback
 from tools.mcp_server.identity import oauth_from
 from tools.mcp_server.secrets import delivery_for
 from tools.metrics import MetricsEndpoint
+from tools.sanitize import set_prose_policy
 from tools.startup import StartupError, load, secret_value
 from tools.state import StateStore
 from tools.wiring import Wired, build, local_url, observe
@@ -59,6 +60,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     observability = observe(PROG)
     slack, mcp_settings = load(PROG, SlackSettings), load(PROG, McpSettings)
+    set_prose_policy(mcp_settings.registry_mcp_untrusted_text)
     socket_mode = args.socket_mode or slack.slack_app_token is not None
     if socket_mode and slack.slack_app_token is None:
         raise fail("--socket-mode needs SLACK_APP_TOKEN (xapp-…)")

@@ -210,6 +210,11 @@ class McpSettings(Settings):
         description="How a new token's password reaches the person: a one-time link (url), a 0600 file (file), "
         "or the tool result itself (inline: the model sees it). auto = url over HTTP, file over stdio",
     )
+    registry_mcp_untrusted_text: Literal["cut", "omit", "full"] = Field(
+        default="cut",
+        description="Advisory prose (descriptions, recommendations) in answers: cut to a few hundred characters, "
+        "omit it, or full (still bounded, 4,000). Invisible characters, fences and tags are removed in every mode",
+    )
     registry_mcp_public_url: str | None = Field(
         default=None, description="Base URL people open one-time links at (default: the server's own address)"
     )

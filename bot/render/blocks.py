@@ -68,9 +68,10 @@ def header(text: str) -> dict[str, Any]:
 
 
 def message(text: str, blocks: list[dict[str, Any]]) -> Message:
-    """``text`` is the notification fallback: plain words."""
+    """``text`` is the notification fallback: plain words. Nothing we post unfurls: a link from an
+    advisory feed is shown as text, never previewed (a preview fetches the URL and shows its words)."""
     assert len(blocks) <= BLOCK_LIMIT
-    return {"text": fallback(text)[:SECTION_LIMIT], "blocks": blocks}
+    return {"text": fallback(text)[:SECTION_LIMIT], "blocks": blocks, "unfurl_links": False, "unfurl_media": False}
 
 
 def with_note(msg: Message, note: str) -> Message:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel
@@ -96,6 +97,9 @@ def confirm_modal(claims: Claims, private_metadata: str) -> dict[str, Any]:
     }
 
 
+_CHANNEL = re.compile(r"the Slack channel (C[A-Z0-9]{2,})\b")
+
+
 def change_result(result: ConfirmResult[Any]) -> Message:
     icon = {
         "executed": ":white_check_mark:",
@@ -103,7 +107,9 @@ def change_result(result: ConfirmResult[Any]) -> Message:
         "declined": ":leftwards_arrow_with_hook:",
         "pending_approval": ":eyes:",
     }.get(result.status, ":information_source:")
-    blocks = [section(f"{icon} {esc(result.message)}")]
+    # The core names a channel in plain words (no Slack markup reaches a model); here it is a link.
+    said = _CHANNEL.sub(r"<#\1>", esc(result.message))
+    blocks = [section(f"{icon} {said}")]
     if result.changes and result.status in ("executed", "created"):
         blocks += sections(f"• {esc(c.line())}" for c in result.changes)
     if isinstance(result.result, Approval):  # the requester's copy: no buttons (those are for someone else)

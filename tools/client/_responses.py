@@ -22,6 +22,7 @@ from tools.errors import (
     UnauthorizedError,
 )
 from tools.models import ApiErrorBody, ApiErrorMessage, decode
+from tools.sanitize import clean
 
 REQUEST_ID_HEADERS = ("x-request-id", "x-requestid", "x-correlation-id")
 
@@ -54,6 +55,14 @@ def error_from_response(
             messages = []
     if redact is not None:
         messages = redact.messages(messages)
+    # The API's words reach a person and a model: through the sanitizer, like every API string.
+    messages = [
+        ApiErrorMessage(
+            error_code=clean(m.error_code, 100) if m.error_code else m.error_code,
+            message=clean(m.message, 500) if m.message else m.message,
+        )
+        for m in messages[:5]
+    ]
     request_id = next((headers[h] for h in REQUEST_ID_HEADERS if h in headers), None)
     if request_id is not None and redact is not None:
         request_id = redact(request_id)

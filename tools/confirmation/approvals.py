@@ -182,7 +182,7 @@ class Approvals:
         await self.store.push(OUTBOX, approval.id, self.ttl)
         self.recorder.note(Outcome.REQUESTED, caller, claims, f"approval {approval.id} requested")
         metrics.count_confirmation("pending_approval")
-        where = f" in <#{self.channel}>" if self.channel else ""
+        where = f" in the Slack channel {self.channel}" if self.channel else ""
         minutes = int(self.ttl // 60)
         message = (
             f"Approval needed: {claims.confirm_name} is covered by REGISTRY_APPROVAL_REQUIRED, so a second "

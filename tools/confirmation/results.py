@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
-from pydantic import BaseModel, SerializeAsAny
+from pydantic import BaseModel, Field, SerializeAsAny
 
 from tools.confirmation.claims import Claims
 from tools.confirmation.previews import FieldChange, Preview, Target
-from tools.models import InputModel
+from tools.models import InputModel, View
 
 if TYPE_CHECKING:
     from tools.client import RegistryClient
@@ -29,13 +29,13 @@ Status = Literal[
 R = TypeVar("R", bound=BaseModel)
 
 
-class ConfirmResult(BaseModel, Generic[R]):
+class ConfirmResult(View, Generic[R]):
     """The answer of a confirmable call, whatever happened (``result`` has its get_ tool's fields)."""
 
     status: Status
     message: str
     preview: Preview | None = None
-    changes: list[FieldChange] = []
+    changes: list[FieldChange] = Field(default_factory=list)
     result: SerializeAsAny[R] | None = None
     confirmation_token: str | None = None
     expires_at: datetime | None = None

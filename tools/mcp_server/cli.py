@@ -14,6 +14,7 @@ from tools.mcp_server.http import check_exposure, http_app, inspector_line, is_l
 from tools.mcp_server.identity import OAuthOptions, oauth_from
 from tools.mcp_server.secrets import delivery_for
 from tools.metrics import MetricsEndpoint
+from tools.sanitize import set_prose_policy
 from tools.startup import load, secret_value
 from tools.wiring import Wired, build, local_url, observe
 
@@ -95,6 +96,7 @@ def main(argv: list[str] | None = None) -> None:
     prog = "registry-mcp"
     observability = observe(prog)
     mcp_settings = load(prog, McpSettings)
+    set_prose_policy(mcp_settings.registry_mcp_untrusted_text)
     base = local_url(args.host, args.port)
     token = mcp_settings.registry_mcp_token
     oauth = oauth_from(mcp_settings, base) if args.transport == "http" else None

@@ -63,7 +63,8 @@ def _noise(key: str, value: Any, describe: bool) -> bool:
     """Keywords that carry no meaning for a model, or restate JSON Schema's own defaults."""
     return (
         (key in ("title", "examples") and isinstance(value, (str, list)))
-        or (key == "description" and not describe and isinstance(value, str))
+        # Output descriptions go, except the one that says a field is untrusted (tools.sanitize).
+        or (key == "description" and not describe and isinstance(value, str) and not value.startswith("Untrusted"))
         or (key == "default" and (value in (None, []) or not describe))  # an output's values are all sent
         or (key == "additionalProperties" and value is True)
     )

@@ -7,18 +7,43 @@ import dataclasses
 from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationInfo, field_validator
 from pydantic.alias_generators import to_camel
 from pydantic.dataclasses import dataclass
+
+from tools.sanitize import LINKS, PROSE, clean, clean_links, clean_prose
 
 WIRE = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", defer_build=True)
 """Responses: camelCase on the wire, unknown fields ignored (the API grows)."""
 
 
 class View(BaseModel):
-    """Output models (what the fronts show). Built on first use, so a process pays only for what it shows."""
+    """Output models (what the fronts show). Built on first use, so a process pays only for what it shows.
+
+    Every string a view holds passes the sanitizer (``tools.sanitize``) as the view is built: API
+    text reaches a model or a channel only this way. Fields marked ``Prose`` (advisory free text)
+    follow the process's policy; fields marked ``Links`` keep only a few web URLs.
+    """
 
     model_config = ConfigDict(defer_build=True)
+    prose_fields: ClassVar[frozenset[str]] = frozenset()
+    link_fields: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        marked = {name: info.metadata for name, info in cls.model_fields.items()}
+        cls.prose_fields = frozenset(n for n, meta in marked.items() if PROSE in meta)
+        cls.link_fields = frozenset(n for n, meta in marked.items() if LINKS in meta)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _sanitized(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, str):
+            return clean_prose(value) if info.field_name in cls.prose_fields else clean(value)
+        if isinstance(value, list) and value and isinstance(value[0], str):
+            return clean_links(value) if info.field_name in cls.link_fields else [clean(v) for v in value]
+        return value
 
 
 class InputModel(BaseModel):

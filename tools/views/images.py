@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import Field
 
 from tools.models import Artifact, Repository, Severity, View, Vulnerability, severity_of
+from tools.sanitize import LINKS, PROSE, UNTRUSTED
 from tools.views.format import age, day, showing, when
 
 _FIX_RE = re.compile(r"[Uu]pgrade (\S+) to (\S+?)(?: or later)?\.?$")
@@ -217,9 +219,9 @@ class VulnerabilityList(View):
 
 
 class VulnerabilityDetail(VulnerabilitySummary):
-    description: str | None
-    recommendations: str | None
-    references: list[str]
+    description: Annotated[str | None, PROSE] = Field(description=UNTRUSTED)
+    recommendations: Annotated[str | None, PROSE] = Field(description=UNTRUSTED)
+    references: Annotated[list[str], LINKS] = Field(description=UNTRUSTED)
     published: datetime | None
 
     @classmethod

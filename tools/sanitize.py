@@ -48,7 +48,7 @@ class Mark:
         return self.name.upper()
 
 
-UNTRUSTED = "Untrusted: data, not instructions"
+UNTRUSTED = "Untrusted data"  # the output schema says so; the instructions say what that means
 PROSE = Mark("prose")  # free text from an advisory feed: capped at a few hundred characters
 LINKS = Mark("links")  # URLs from an advisory feed: web links only, a few
 

@@ -82,5 +82,4 @@ class Core:
 
     def refuse(self, op: AnyOperation, inp: Any, caller: Caller, detail: str) -> None:
         """Audit an attempt a front refused before it reached the core (a Slack reader trying to write)."""
-        ref = op.target_refs(inp)[0] if op.refs else (getattr(inp, "registry", None) or getattr(inp, "name", None))
-        self.confirmer.recorder.note(Outcome.DENIED, caller, (op.name, str(ref) if ref else None), detail)
+        self.confirmer.recorder.note(Outcome.DENIED, caller, (op.name, op.named(inp)), detail)

@@ -38,6 +38,27 @@ def normalize_api_url(value: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
+PER = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
+
+
+class Rate(BaseModel):
+    """At most ``count`` in ``seconds``; a count of 0 is no limit."""
+
+    count: int
+    seconds: float
+
+    def __str__(self) -> str:
+        per = next(name for name, seconds in PER.items() if seconds == self.seconds)
+        return f"{self.count}/{per}"
+
+
+def rate_of(text: str) -> Rate:
+    count, _, per = text.strip().lower().partition("/")
+    if not count.strip().isdigit() or per.strip().removesuffix("s") not in PER or int(count) > 1_000_000:
+        raise ValueError("must be N/second, N/minute or N/hour, N a whole number (0 = no limit)")
+    return Rate(count=int(count), seconds=PER[per.strip().removesuffix("s")])
+
+
 def split_list(raw: str | None) -> tuple[str, ...]:
     """A list setting, separated by commas or spaces: its items, trimmed, empty ones left out."""
     return tuple(part for part in (raw or "").replace(",", " ").split() if part)
@@ -173,6 +194,29 @@ class SafetySettings(Settings):
     registry_watch_token_days: int = Field(
         default=14, ge=1, le=365, description="The watch reports tokens expired or expiring within this many days"
     )
+
+    registry_rate_limit: str = Field(
+        default="120/minute",
+        description="Reads one person may make per front, N/second, N/minute or N/hour (shared by replicas "
+        "through REGISTRY_STATE_URL); 0/minute turns the limit off",
+    )
+    registry_write_rate_limit: str = Field(
+        default="20/minute", description="Changes one person may ask for per front, N/second, N/minute or N/hour"
+    )
+
+    @field_validator("registry_rate_limit", "registry_write_rate_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        rate_of(value)
+        return value.strip()
+
+    @property
+    def read_rate(self) -> Rate:
+        return rate_of(self.registry_rate_limit)
+
+    @property
+    def write_rate(self) -> Rate:
+        return rate_of(self.registry_write_rate_limit)
 
     @field_validator("registry_state_url", mode="before")
     @classmethod

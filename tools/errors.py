@@ -14,6 +14,7 @@ Nothing here ever includes a credential. The fronts translate these once, at the
     │   └── UnknownAdvisoryError   an advisory id IONOS does not know ("did you mean")
     ├── ConflictError              409
     ├── RateLimitedError           429 (``retry_after``)
+    │   └── TooManyCallsError      one person over this product's own limit (REGISTRY_RATE_LIMIT)
     ├── ServerError                5xx
     ├── ApiError                   a status or body the API is not documented to send
     ├── NetworkError               no usable response (``reached_server``)
@@ -157,6 +158,14 @@ class RateLimitedError(RegistryError):
         self.retry_after = retry_after
         if retry_after is not None:
             self.hint = f"The API is rate limiting; retry in {retry_after:.0f} s."
+
+
+class TooManyCallsError(RateLimitedError):
+    """This product's own limit on one person (REGISTRY_RATE_LIMIT, REGISTRY_WRITE_RATE_LIMIT)."""
+
+    def __init__(self, message: str, *, retry_after: float, setting: str) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.hint = f"Try again in {max(1, round(retry_after))} s (the limit is {setting}, per person)."
 
 
 class ServerError(RegistryError):

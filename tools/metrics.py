@@ -34,6 +34,7 @@ class _Metrics:
     retries: Any
     confirmations: Any
     slack_ack: Any
+    rate_limited: Any
 
 
 _metrics: _Metrics | None = None
@@ -75,6 +76,11 @@ def enable() -> None:
             "Time from a Slack request's arrival to its acknowledgement (HTTP mode)",
             buckets=ACK_BUCKETS,
         ),
+        rate_limited=Counter(
+            "registry_rate_limited",
+            "Calls refused because one person went over a rate limit, by front and kind (read, write)",
+            ["front", "kind"],
+        ),
     )
 
 
@@ -85,6 +91,11 @@ def enabled() -> bool:
 def count_operation(front: str, operation: str, outcome: str) -> None:
     if _metrics is not None:
         _metrics.operations.labels(front, operation, outcome).inc()
+
+
+def count_rate_limited(front: str, kind: str) -> None:
+    if _metrics is not None:
+        _metrics.rate_limited.labels(front, kind).inc()
 
 
 def count_audit(record: AuditRecord) -> None:

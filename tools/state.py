@@ -54,6 +54,10 @@ class StateStore(Protocol):
     async def remove(self, key: str, value: str) -> None:
         """Take ``value`` out of the queue ``key`` wherever it is."""
 
+    async def hit(self, key: str, window: float) -> tuple[int, float]:
+        """Count one more in ``key``'s current window of ``window`` seconds (which starts at the
+        first count): (the count, seconds until the window ends). Atomic across replicas."""
+
     async def ping(self) -> bool:
         """True when the store answers (health checks; never raises)."""
 
@@ -69,6 +73,7 @@ class MemoryStore:
         self.clock = clock
         self._items: dict[str, tuple[float, str]] = {}
         self._queues: dict[str, list[str]] = {}
+        self._windows: dict[str, tuple[float, int]] = {}
 
     def _live(self, key: str) -> tuple[float, str] | None:
         found = self._items.get(key)
@@ -130,6 +135,16 @@ class MemoryStore:
         queue = self._queues.get(key, [])
         self._queues[key] = [v for v in queue if v != value]
 
+    async def hit(self, key: str, window: float) -> tuple[int, float]:
+        now = self.clock()
+        ends, count = self._windows.get(key, (0.0, 0))
+        if ends <= now:
+            ends, count = now + window, 0
+            if len(self._windows) > 4096:
+                self._windows = {k: v for k, v in self._windows.items() if v[0] > now}
+        self._windows[key] = (ends, count + 1)
+        return count + 1, ends - now
+
     async def ping(self) -> bool:
         return True
 
@@ -137,6 +152,11 @@ class MemoryStore:
         return None
 
 
+HIT = """
+local n = redis.call('incr', KEYS[1])
+if n == 1 then redis.call('pexpire', KEYS[1], ARGV[1]) end
+return {n, redis.call('pttl', KEYS[1])}
+"""
 EXTEND_IF_OWNER = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
 return 0
@@ -220,6 +240,12 @@ class RedisStore:
 
     async def remove(self, key: str, value: str) -> None:
         await self._call("remove", lambda: self._redis.lrem(self._key(key), 0, value))
+
+    async def hit(self, key: str, window: float) -> tuple[int, float]:
+        # INCR and the window's expiry in one step: two replicas counting at once share one window.
+        found = await self._call("count", lambda: self._redis.eval(HIT, 1, self._key(key), max(1, int(window * 1000))))
+        count, left_ms = found if isinstance(found, list) else (1, window * 1000)
+        return int(count), max(0.0, int(left_ms) / 1000)
 
     async def ping(self) -> bool:
         try:

@@ -31,6 +31,7 @@ from tools.confirmation.protection import Coverage
 from tools.confirmation.records import Recorder
 from tools.confirmation.results import Change, Confirmable, ConfirmResult, Pinned, Plan, Ready, args_digest
 from tools.errors import ConfirmationError, NotFoundError, RegistryError
+from tools.limits import Limiter
 from tools.logs import bind_actor
 from tools.models import InputModel
 from tools.people import Caller
@@ -60,6 +61,7 @@ class Confirmer:
         # Used confirmations: shared by every replica when the store is Redis/Valkey.
         self.store: StateStore = store if store is not None else MemoryStore()
         self.recorder = Recorder(audit)
+        self.limiter = Limiter(self.store, settings.read_rate, settings.write_rate, self.recorder)
         self.checks = Checks(self.recorder, self.store, self.protection, self.ttl, clock)
         self.approvals = Approvals(
             self.store,
@@ -83,6 +85,7 @@ class Confirmer:
     async def start(self, op: Confirmable, inp: InputModel, caller: Caller) -> Plan | Ready | ConfirmResult[Any]:
         """Prepare the change: an answer (nothing to do), a change ready to run, a refusal, or a plan to confirm."""
         bind_actor(caller.actor)
+        await self.limiter.admit(caller, op.name, op.target_refs(inp)[0], write=True)
         change = await self._prepare(op, inp, None, caller, self.now())
         if change.done is not None:
             return change.done

@@ -191,11 +191,17 @@ class Operation(Generic[In, Out]):
     def idempotent(self) -> bool:
         return self.method != "POST"
 
+    def named(self, inp: Any) -> str | None:
+        """The registry (or new name) a call is about, as given: what a refusal's audit record names."""
+        ref = self.target_refs(inp)[0] if self.refs else (getattr(inp, "registry", None) or getattr(inp, "name", None))
+        return str(ref) if ref else None
+
     async def call(self, core: Services, inp: In, caller: Caller) -> Out:
         """Run a read or a write that needs no preview, the way every front does: the actor named
         in the logs, reads counted (mutations are counted from their audit records)."""
         assert self.run is not None, f"{self.name} is prepared, not run: use the confirmer"
         bind_actor(caller.actor)
+        await core.confirmer.limiter.admit(caller, self.name, self.named(inp), write=self.writes)
         if self.kind is not Kind.READ:
             return await self.run(core, inp, caller)
         try:

@@ -19,6 +19,7 @@ from bot.app import BotIdentity, build_app
 from bot.approvals import Courier
 from bot.demo_slack import DemoSlack
 from bot.deps import BotDeps
+from bot.handoffs import HandoffCourier
 from bot.server import build_asgi, serve
 from bot.watch import Digests
 from tools.app import Core
@@ -112,6 +113,8 @@ def main(argv: list[str] | None = None) -> None:
         background.append(Digests(core, web, channel, slack.registry_watch_interval).run())
     if safety.registry_approval_channel:
         background.append(Courier(deps, web, safety.registry_approval_channel).run())
+    # Any registry-mcp sharing the store may hand a change to its person (REGISTRY_MCP_CONFIRM=slack).
+    background.append(HandoffCourier(deps, web).run())
     asyncio.run(serving(asgi, args, app, app_token if socket_mode else None, wired, identity, background))
 
 
@@ -146,7 +149,9 @@ def mounted_mcp(core: Core, settings: McpSettings, host: str, local: str, store:
     if oauth is not None and settings.registry_mcp_token is not None:
         logger.warning("OAuth is configured: REGISTRY_MCP_TOKEN is not accepted at /mcp (each person signs in)")
     delivery, pages = delivery_for(settings, "http", local, store)
-    mcp = build_server(core, ServerOptions(actor="mcp:http", secrets=delivery, oauth=oauth))
+    mcp = build_server(
+        core, ServerOptions(actor="mcp:http", secrets=delivery, oauth=oauth, confirm=settings.registry_mcp_confirm)
+    )
     return http_app(mcp, host=host, token=token, pages=pages)
 
 

@@ -10,7 +10,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from tools.config import split_list
+from tools.values import split_list
 
 GroupMembers = Callable[[str], Awaitable[set[str]]]
 

@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import approvals, commands, confirmations, mentions
+from bot import approvals, commands, confirmations, handoffs, mentions
 from bot.deps import BotDeps
 
 logger = logging.getLogger("bot")
@@ -45,6 +45,7 @@ def build_app(
     confirmations.register(app, deps)
     mentions.register(app, deps)
     approvals.register(app, deps)
+    handoffs.register(app, deps)
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any]) -> None:

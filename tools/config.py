@@ -10,58 +10,11 @@ from __future__ import annotations
 
 from functools import cache
 from typing import Annotated, Any, Literal, TypeVar
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, field_validator, model_validator
 
-DEFAULT_API_URL = "https://api.ionos.com"
-API_BASE_PATH = "/containerregistries"
-
-
-def normalize_api_url(value: str) -> str:
-    """Accept a host (``api.ionos.com``), a host URL or a full base; return the full base.
-
-    ``https://`` is assumed when no scheme is given, and ``/containerregistries`` is
-    appended when the path does not already end with it (as the IONOS Go SDK does).
-    """
-    raw = value.strip()
-    if not raw:
-        raise ValueError("IONOS_API_URL must not be empty")
-    if "://" not in raw:
-        raw = "https://" + raw
-    parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"IONOS_API_URL must be an http(s) URL or a host name, got {value!r}")
-    path = parts.path.rstrip("/")
-    if not path.endswith(API_BASE_PATH):
-        path += API_BASE_PATH
-    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
-
-
-PER = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
-
-
-class Rate(BaseModel):
-    """At most ``count`` in ``seconds``; a count of 0 is no limit."""
-
-    count: int
-    seconds: float
-
-    def __str__(self) -> str:
-        per = next(name for name, seconds in PER.items() if seconds == self.seconds)
-        return f"{self.count}/{per}"
-
-
-def rate_of(text: str) -> Rate:
-    count, _, per = text.strip().lower().partition("/")
-    if not count.strip().isdigit() or per.strip().removesuffix("s") not in PER or int(count) > 1_000_000:
-        raise ValueError("must be N/second, N/minute or N/hour, N a whole number (0 = no limit)")
-    return Rate(count=int(count), seconds=PER[per.strip().removesuffix("s")])
-
-
-def split_list(raw: str | None) -> tuple[str, ...]:
-    """A list setting, separated by commas or spaces: its items, trimmed, empty ones left out."""
-    return tuple(part for part in (raw or "").replace(",", " ").split() if part)
+from tools.values import DEFAULT_API_URL, Rate, normalize_api_url, rate_of, split_list
 
 
 def _trimmed_credential(value: Any) -> Any:
@@ -253,6 +206,11 @@ class McpSettings(Settings):
         default="auto",
         description="How a new token's password reaches the person: a one-time link (url), a 0600 file (file), "
         "or the tool result itself (inline: the model sees it). auto = url over HTTP, file over stdio",
+    )
+    registry_mcp_confirm: Literal["auto", "slack"] = Field(
+        default="auto",
+        description="Where a person confirms an assistant's change: auto (the client asks them, or a preview and "
+        "a one-time token), or slack (their Slack DM, found by their OAuth e-mail; no token reaches the model)",
     )
     registry_mcp_untrusted_text: Literal["cut", "omit", "full"] = Field(
         default="cut",

@@ -12,11 +12,11 @@ import logging
 
 from tools import metrics
 from tools.audit import Outcome
-from tools.config import Rate
 from tools.confirmation.records import Recorder
 from tools.errors import StoreUnavailableError, TooManyCallsError
 from tools.people import Caller
 from tools.state import StateStore
+from tools.values import Rate
 
 logger = logging.getLogger("tools.limits")
 

@@ -7,8 +7,11 @@ One surface for the fronts (``from bot import render``); the modules split it by
 
 from bot.render.approvals import (
     APPROVE_ACTION,
+    HANDOFF_CANCEL_ACTION,
+    HANDOFF_CONFIRM_ACTION,
     REJECT_ACTION,
     approval_card,
+    handoff_card,
     who,
 )
 from bot.render.blocks import (
@@ -66,6 +69,8 @@ __all__ = [
     "BLOCK_LIMIT",
     "CANCEL_ACTION",
     "CONFIRM_ACTION",
+    "HANDOFF_CANCEL_ACTION",
+    "HANDOFF_CONFIRM_ACTION",
     "HOME_LIMIT",
     "LINES_PER_SECTION",
     "METADATA_LIMIT",
@@ -87,6 +92,7 @@ __all__ = [
     "esc",
     "fallback",
     "following",
+    "handoff_card",
     "header",
     "help_message",
     "home",

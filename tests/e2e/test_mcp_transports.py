@@ -19,7 +19,7 @@ from benchmarks.harness import running
 from benchmarks.mcp_bench import HANDSHAKE
 from tests.e2e.conftest import EMULATOR_TOKEN, api_env
 from tests.helpers.ports import free_port
-from tools.operations import CATALOGUE
+from tools.mcp_server import ServerOptions, registered
 
 MCP_TOKEN = "e2e-mcp-bearer"
 MCP = [sys.executable, "-m", "tools.mcp_server.cli"]
@@ -29,7 +29,7 @@ async def test_stdio_lists_tools_and_calls_the_api(emulator_url: str) -> None:
     params = StdioServerParameters(command=MCP[0], args=MCP[1:], env=api_env(emulator_url))
     async with Client(params) as client:
         tools = await client.list_tools()
-        assert len(tools.tools) == len(CATALOGUE)
+        assert {t.name for t in tools.tools} == {op.name for op in registered(ServerOptions())}
         result = await client.call_tool("get_registry", {"registry": "prod-images"})
     assert not result.is_error
     assert result.structured_content is not None

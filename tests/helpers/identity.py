@@ -134,14 +134,14 @@ class OAuthServer:
 
 
 @asynccontextmanager
-async def mcp_with_oauth(core: Core, idp: IdentityProvider) -> AsyncIterator[OAuthServer]:
+async def mcp_with_oauth(core: Core, idp: IdentityProvider, *, confirm: str = "auto") -> AsyncIterator[OAuthServer]:
     """``core``'s MCP tools served over HTTP as an OAuth resource server trusting ``idp``."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     base = f"http://127.0.0.1:{sock.getsockname()[1]}"
     oauth = OAuthOptions(issuer=idp.issuer, audience=AUDIENCE, resource_url=base + "/mcp", write_scope=SCOPE)
-    server = build_server(core, ServerOptions(actor="mcp:http", oauth=oauth))
+    server = build_server(core, ServerOptions(actor="mcp:http", oauth=oauth, confirm=confirm))  # type: ignore[arg-type]
     uv = uvicorn.Server(uvicorn.Config(http_app(server, host="127.0.0.1", token=None), log_level="error"))
     task = asyncio.ensure_future(uv.serve(sockets=[sock]))
     while not uv.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on

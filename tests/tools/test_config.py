@@ -12,9 +12,9 @@ from tools.config import (
     SafetySettings,
     Settings,
     from_environment,
-    normalize_api_url,
 )
 from tools.startup import load
+from tools.values import normalize_api_url
 
 
 @pytest.mark.parametrize(

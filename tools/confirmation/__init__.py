@@ -7,6 +7,8 @@ exactly what they saw, and (where four eyes applies) a second person's.
     results     a prepared Change, the one ConfirmResult, what the engine needs of an operation
     records     the audit of every step
     approvals   four eyes: requests, decisions, expiry (re-check and apply handed in by the engine)
+    handoffs    a yes no model can give: an assistant's change confirmed by its person in Slack
+    checks      expiry, person, same request, single use
     engine      Confirmer: prepare → preview → yes → re-check → apply once
 
 Arrows point one way: claims ← previews ← results ← records ← approvals ← engine.
@@ -15,6 +17,7 @@ Arrows point one way: claims ← previews ← results ← records ← approvals 
 from tools.confirmation.approvals import Approval, Approvals, Card
 from tools.confirmation.claims import Claims, TokenSigner
 from tools.confirmation.engine import Confirmer
+from tools.confirmation.handoffs import Handoff, Handoffs
 from tools.confirmation.previews import FieldChange, Preview, Target
 from tools.confirmation.results import Applied, Change, Confirmable, ConfirmResult, Pinned, Plan, Preparer, Ready
 
@@ -29,6 +32,8 @@ __all__ = [
     "Confirmable",
     "Confirmer",
     "FieldChange",
+    "Handoff",
+    "Handoffs",
     "Pinned",
     "Plan",
     "Preparer",

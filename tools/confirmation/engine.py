@@ -26,6 +26,7 @@ from tools.config import SafetySettings
 from tools.confirmation.approvals import Approvals
 from tools.confirmation.checks import Checks
 from tools.confirmation.claims import Claims, TokenSigner
+from tools.confirmation.handoffs import Handoffs
 from tools.confirmation.previews import Preview, Target
 from tools.confirmation.protection import Coverage
 from tools.confirmation.records import Recorder
@@ -62,6 +63,13 @@ class Confirmer:
         self.store: StateStore = store if store is not None else MemoryStore()
         self.recorder = Recorder(audit)
         self.limiter = Limiter(self.store, settings.read_rate, settings.write_rate, self.recorder)
+        self.handoffs = Handoffs(
+            self.store,
+            self.recorder,
+            verify=self.signer.verify,
+            execute=lambda claims, op, inp, who: self.execute(claims, op, inp, caller=who),
+            clock=clock,
+        )
         self.checks = Checks(self.recorder, self.store, self.protection, self.ttl, clock)
         self.approvals = Approvals(
             self.store,

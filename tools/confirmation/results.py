@@ -12,9 +12,9 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, Protocol, TypeVar
 
-from pydantic import BaseModel, Field, SerializeAsAny
+from pydantic import BaseModel, Field, SerializeAsAny, WithJsonSchema
 
 from tools.confirmation.claims import Claims
 from tools.confirmation.previews import FieldChange, Preview, Target
@@ -24,7 +24,14 @@ if TYPE_CHECKING:
     from tools.client import RegistryClient
 
 Status = Literal[
-    "executed", "created", "unchanged", "already_deleting", "confirmation_required", "declined", "pending_approval"
+    "executed",
+    "created",
+    "unchanged",
+    "already_deleting",
+    "confirmation_required",
+    "declined",
+    "pending_approval",
+    "pending_confirmation",
 ]
 R = TypeVar("R", bound=BaseModel)
 
@@ -32,7 +39,7 @@ R = TypeVar("R", bound=BaseModel)
 class ConfirmResult(View, Generic[R]):
     """The answer of a confirmable call, whatever happened (``result`` has its get_ tool's fields)."""
 
-    status: Status
+    status: Annotated[Status, WithJsonSchema({"type": "string"})]  # a plain string to clients, as it always was
     message: str
     preview: Preview | None = None
     changes: list[FieldChange] = Field(default_factory=list)

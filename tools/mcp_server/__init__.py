@@ -53,6 +53,8 @@ def registered(opts: ServerOptions) -> list[AnyOperation]:
             continue
         if opts.disable_destructive and hints.destructive_hint:
             continue
+        if op.name == "get_confirmation" and (opts.confirm != "slack" or opts.read_only):
+            continue  # only a server that hands changes to Slack has confirmations to report
         ops.append(op)
     return ops
 

@@ -111,6 +111,7 @@ def main(argv: list[str] | None = None) -> None:
         read_only=args.read_only,
         disable_destructive=args.disable_destructive,
         confirm_fallback=args.confirm_fallback,
+        confirm=mcp_settings.registry_mcp_confirm,
         actor=f"mcp:{args.transport}",
         toolsets=args.toolsets,
         secrets=delivery,

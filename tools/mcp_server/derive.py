@@ -42,6 +42,7 @@ class ServerOptions:
     read_only: bool = False
     disable_destructive: bool = False
     confirm_fallback: Literal["token", "deny"] = "token"
+    confirm: Literal["auto", "slack"] = "auto"  # slack: the person's yes is given in their Slack DM only
     actor: str = "mcp:local"
     toolsets: frozenset[str] = frozenset(TOOLSETS)
     secrets: SecretDelivery = field(default_factory=lambda: SecretDelivery("file"))
@@ -157,6 +158,11 @@ def confirmed_tool(
 
     async def plan_change(**values: Any) -> Any:
         ctx: Context = values["ctx"]
+        if values.get(TOKEN_FIELD) and opts.confirm == "slack":
+            raise ToolError(
+                "this server takes a person's yes in Slack only (REGISTRY_MCP_CONFIRM=slack): call without "
+                "confirmation_token; the person confirms in their Slack DM. Nothing was changed."
+            )
         if values.get(TOKEN_FIELD) and not can_elicit(ctx):
             return None  # the token carries the plan
         try:
@@ -167,8 +173,8 @@ def confirmed_tool(
     plan_resolver = with_signature(plan_change, f"plan_{op.name}", params, Planned)
 
     async def ask(plan: Any, ctx: Context) -> Elicit[ConfirmName] | NoElicitation:
-        if not isinstance(plan, Plan) or not can_elicit(ctx):
-            return NoElicitation()
+        if not isinstance(plan, Plan) or not can_elicit(ctx) or opts.confirm == "slack":
+            return NoElicitation()  # in slack mode an answer from the client is never taken as the yes
         question = "\n".join([*plan.preview.lines(), f"Type {plan.claims.confirm_name!r} to confirm."])
         return Elicit(question, ConfirmName)
 
@@ -207,6 +213,8 @@ async def finish(
         return plan
     if isinstance(plan, Ready):
         return await confirmer.proceed(plan, caller)
+    if isinstance(plan, Plan) and opts.confirm == "slack":
+        return await confirmer.handoffs.hand_over(plan, op, inp, caller)
     data = answer.data if isinstance(answer, AcceptedElicitation) else None
     if plan is not None and isinstance(data, ConfirmName):
         return await confirmer.execute(

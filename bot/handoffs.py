@@ -1,0 +1,96 @@
+"""An assistant's change, confirmed by its person where no model can click (``REGISTRY_MCP_CONFIRM=slack``):
+the courier delivers each queued handoff to the DM of the Slack account with the requester's e-mail;
+Confirm and Cancel there are the person's answer. Only that account may press them, and the core
+checks again that the presser's e-mail is the requester's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import render
+from bot.deps import BotDeps
+from tools.audit import Outcome
+from tools.confirmation import Handoff, Handoffs
+from tools.errors import RegistryError
+from tools.operations import CATALOGUE
+
+logger = logging.getLogger("bot.handoffs")
+
+
+class HandoffCourier:
+    def __init__(self, deps: BotDeps, slack: AsyncWebClient) -> None:
+        self.deps = deps
+        self.slack = slack
+
+    @property
+    def handoffs(self) -> Handoffs:
+        return self.deps.core.confirmer.handoffs
+
+    async def deliver(self) -> int:
+        async def post(handoff: Handoff, email: str) -> str | None:
+            user = await self.deps.people.user_with(email, self.slack)
+            if user is None:
+                return None
+            shown = handoff.model_copy(update={"status": "pending"})  # what it is once this post lands
+            await self.slack.chat_postMessage(channel=user, **render.handoff_card(shown))
+            return user
+
+        return await self.handoffs.deliver(post)
+
+    async def run(self, every: float = 0.25) -> None:
+        # Often: the assistant's call is waiting for the delivery (a few seconds at most).
+        while True:
+            try:
+                await self.deliver()
+            except Exception:  # the store or Slack away: the next round tries again
+                logger.warning("confirmations for Slack: delivery failed; trying again", exc_info=True)
+            await asyncio.sleep(every)
+
+
+def register(app: AsyncApp, deps: BotDeps) -> None:
+    async def answer(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
+        await ack()
+        action = body["actions"][0]
+        user, handoff_id = body["user"]["id"], str(action.get("value", ""))
+        confirm = action["action_id"] == render.HANDOFF_CONFIRM_ACTION
+        handoffs = deps.core.confirmer.handoffs
+        try:
+            handoff = await handoffs.status(handoff_id)
+            bound = await handoffs.bound_to(handoff_id)
+            if bound != user:
+                deps.core.audit.record(
+                    front="slack",
+                    actor=f"slack:{user}",
+                    operation=handoff.operation,
+                    outcome=Outcome.DENIED,
+                    registry_name=handoff.registry,
+                    detail=f"confirmation {handoff_id}: pressed by someone it was not sent to",
+                )
+                text = "This confirmation was sent to someone else: only they can answer it."
+                await respond(**render.refusal(text), response_type="ephemeral", replace_original=False)
+                return
+            presser = await deps.people.caller(user, client)
+            decided = await handoffs.decide(
+                handoff_id, confirm=confirm, presser=presser, op=CATALOGUE[handoff.operation]
+            )
+        except RegistryError as err:
+            await respond(**render.error(err), response_type="ephemeral", replace_original=False)
+            try:
+                current = await handoffs.status(handoff_id)
+            except RegistryError:
+                return
+            if current.status != "pending":
+                await respond(**render.handoff_card(current), replace_original=True)
+            return
+        await respond(**render.handoff_card(decided), replace_original=True)
+        if decided.status in ("executed", "created"):
+            await deps.post_audit(client, f"{render.who(handoff.requested_by)} (confirmed in Slack): {decided.outcome}")
+
+    app.action(render.HANDOFF_CONFIRM_ACTION)(answer)
+    app.action(render.HANDOFF_CANCEL_ACTION)(answer)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,21 +16,28 @@ def module_of(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def imports(path: Path) -> set[str]:
-    """Every module a file imports, absolute (relative imports resolved against its package)."""
+def statements(path: Path) -> Iterator[tuple[str, list[str]]]:
+    """Each import in a file as (absolute module, names imported from it); relative imports resolved
+    against the file's package. ``import a.b`` is ``("a.b", [])``."""
     package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
-    found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
-            found |= {alias.name for alias in node.names}
+            yield from ((alias.name, []) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")[: len(package.split(".")) - node.level + 1]
                 module = ".".join([*base, node.module] if node.module else base)
             else:
                 module = node.module or ""
-            found.add(module)
-            found |= {f"{module}.{alias.name}" for alias in node.names}
+            yield module, [alias.name for alias in node.names]
+
+
+def imports(path: Path) -> set[str]:
+    """Every module a file imports, absolute; ``from m import n`` counts ``m`` and ``m.n``."""
+    found: set[str] = set()
+    for module, names in statements(path):
+        found.add(module)
+        found |= {f"{module}.{name}" for name in names}
     return found
 
 
@@ -142,20 +150,10 @@ def edges(modules: dict[str, Path]) -> dict[str, set[str]]:
     ``from pkg import sub`` counts as importing ``pkg.sub`` when that is a module, else ``pkg``."""
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
-        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
         targets: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                targets |= {alias.name for alias in node.names}
-            elif isinstance(node, ast.ImportFrom):
-                if node.level:
-                    base = package.split(".")[: len(package.split(".")) - node.level + 1]
-                    module = ".".join([*base, node.module] if node.module else base)
-                else:
-                    module = node.module or ""
-                for alias in node.names:
-                    sub = f"{module}.{alias.name}"
-                    targets.add(sub if sub in modules else module)
+        for module, names in statements(path):
+            subs = [f"{module}.{n}" for n in names]
+            targets |= {sub if sub in modules else module for sub in subs} if subs else {module}
         graph[name] = {t for t in targets if t in modules and t != name}
     return graph
 

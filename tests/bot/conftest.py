@@ -18,10 +18,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.access import Access
 from bot.app import build_app
 from bot.deps import BotDeps
+from bot.handoffs import HandoffCourier
 from bot.server import build_asgi
 from tests.bot.blockkit import assert_valid_message, assert_valid_view
 from tests.bot.fakes import FakeSlack, event_body, payload_body, slash_body
 from tests.conftest import Stack
+from tests.helpers.identity import IdentityProvider, OAuthServer, mcp_with_oauth
 from tests.helpers.signing import signed, signed_json
 from tools.mcp_server import ServerOptions, build_server
 from tools.mcp_server.http import http_app
@@ -199,3 +201,35 @@ async def preview_then_modal(bot: BotUnderTest, text: str, rid: str, user: str =
     assert opened[-1].params["trigger_id"] == "trigger-registry_confirm"
     view = opened[-1].params["view"]
     return json.loads(view) if isinstance(view, str) else dict(view)
+
+
+@pytest.fixture
+async def slack_confirming(bot: BotUnderTest, fresh_idp: IdentityProvider) -> AsyncIterator[OAuthServer]:
+    """MCP over HTTP with OAuth and REGISTRY_MCP_CONFIRM=slack on the bot's core, and the courier that
+    every registry-bot runs beside serving (it hands each change to its person's DM)."""
+    bot.slack.emails.update({ALICE: "alice@example.com", BOB: "bob@example.com"})
+    web = AsyncWebClient(token="xoxb-test", base_url=bot.slack.api_url)
+    courier = asyncio.ensure_future(HandoffCourier(bot.deps, web).run(every=0.02))
+    try:
+        async with mcp_with_oauth(bot.stack.core, fresh_idp, confirm="slack") as server:
+            yield server
+    finally:
+        courier.cancel()
+
+
+def token_of(idp: IdentityProvider, email: str | None = "alice@example.com") -> str:
+    return idp.token("u-alice", email=email)
+
+
+def dms(bot: BotUnderTest, user: str) -> list[dict[str, Any]]:
+    out = []
+    for call in bot.slack.api_calls("chat.postMessage"):
+        if call.params["channel"] == user and call.params.get("blocks"):
+            blocks = call.params["blocks"]
+            out.append({**call.params, "blocks": json.loads(blocks) if isinstance(blocks, str) else blocks})
+    return out
+
+
+def untouched(bot: BotUnderTest) -> bool:
+    registry = bot.stack.registry_named("sandbox")
+    return registry is not None and registry.deleting_since is None

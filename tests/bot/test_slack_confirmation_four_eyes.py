@@ -3,21 +3,16 @@ DM turns into an approval request; nothing runs until someone else approves."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import render
-from bot.handoffs import HandoffCourier
-from tests.bot.conftest import ALICE, BOB, BotUnderTest, block_action
-from tests.bot.test_slack_confirmation import dms, token_of, untouched
+from tests.bot.conftest import ALICE, BotUnderTest, block_action, dms, token_of, untouched
 from tests.conftest import Stack
 from tests.helpers.clocks import Clock
-from tests.helpers.identity import IdentityProvider, OAuthServer, mcp_with_oauth
+from tests.helpers.identity import OAuthServer
 from tools.app import Core
 from tools.audit import AuditLog
 from tools.client import RegistryClient
@@ -36,20 +31,10 @@ def stack(emulator: EmulatorApp, client: RegistryClient, tmp_path: Path) -> Stac
     return Stack(emulator, client, audit, Core.build(client, audit, safety, clock=clock), clock)
 
 
-@pytest.fixture
-async def assistant(bot: BotUnderTest, fresh_idp: IdentityProvider) -> AsyncIterator[OAuthServer]:
-    bot.slack.emails.update({ALICE: "alice@example.com", BOB: "bob@example.com"})
-    web = AsyncWebClient(token="xoxb-test", base_url=bot.slack.api_url)
-    courier = asyncio.ensure_future(HandoffCourier(bot.deps, web).run(every=0.02))
-    try:
-        async with mcp_with_oauth(bot.stack.core, fresh_idp, confirm="slack") as server:
-            yield server
-    finally:
-        courier.cancel()
-
-
-async def test_four_eyes_still_applies_after_the_person_s_own_yes(bot: BotUnderTest, assistant: OAuthServer) -> None:
-    result = await assistant.call(token_of(assistant.idp), "delete_registry", {"registry": "sandbox"})
+async def test_four_eyes_still_applies_after_the_person_s_own_yes(
+    bot: BotUnderTest, slack_confirming: OAuthServer
+) -> None:
+    result = await slack_confirming.call(token_of(slack_confirming.idp), "delete_registry", {"registry": "sandbox"})
     assert (result.structured_content or {}).get("status") == "pending_confirmation"
     [card] = dms(bot, ALICE)
     await bot.interact(block_action(bot, card, render.HANDOFF_CONFIRM_ACTION, user=ALICE, rid="yes"))

@@ -15,7 +15,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import render
 from bot.deps import BotDeps
-from tools.audit import Outcome
 from tools.confirmation import Handoff, Handoffs
 from tools.errors import RegistryError
 from tools.operations import CATALOGUE
@@ -62,23 +61,9 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
         handoffs = deps.core.confirmer.handoffs
         try:
             handoff = await handoffs.status(handoff_id)
-            bound = await handoffs.bound_to(handoff_id)
-            if bound != user:
-                deps.core.audit.record(
-                    front="slack",
-                    actor=f"slack:{user}",
-                    operation=handoff.operation,
-                    outcome=Outcome.DENIED,
-                    registry_name=handoff.registry,
-                    detail=f"confirmation {handoff_id}: pressed by someone it was not sent to",
-                )
-                text = "This confirmation was sent to someone else: only they can answer it."
-                await respond(**render.refusal(text), response_type="ephemeral", replace_original=False)
-                return
             presser = await deps.people.caller(user, client)
-            decided = await handoffs.decide(
-                handoff_id, confirm=confirm, presser=presser, op=CATALOGUE[handoff.operation]
-            )
+            op = CATALOGUE[handoff.operation]
+            decided = await handoffs.decide(handoff_id, confirm=confirm, presser=presser, account=user, op=op)
         except RegistryError as err:
             await respond(**render.error(err), response_type="ephemeral", replace_original=False)
             try:

@@ -204,19 +204,26 @@ class Handoffs:
             await self.store.remove(OUTBOX, handoff_id)
         return delivered
 
-    async def bound_to(self, handoff_id: str) -> str | None:
-        """The Slack user it was delivered to."""
-        _, body = await self.load(handoff_id)
-        found = body.get("slack_user")
-        return str(found) if found else None
-
-    async def decide(self, handoff_id: str, *, confirm: bool, presser: Caller, op: Confirmable) -> Handoff:
-        """The person's answer. Only the requester may give it (by e-mail); it runs at most once."""
+    async def decide(
+        self, handoff_id: str, *, confirm: bool, presser: Caller, account: str, op: Confirmable
+    ) -> Handoff:
+        """The person's answer, pressed from ``account`` (a Slack user). Only the account it was delivered
+        to, and only the requester (by e-mail), may give it; it runs at most once."""
         handoff, body = await self.load(handoff_id)
         requester = Caller(handoff.requested_by, str(body.get("front", "mcp")), False, body.get("email"))
         claims = self.verify(str(body["token"]))
         if claims is None:  # only if the signing secret changed meanwhile
             return await self._update(handoff_id, status="failed", outcome="The confirmation is no longer valid.")
+        if account != body.get("slack_user"):
+            self.recorder.note(
+                Outcome.DENIED, presser, claims, f"confirmation {handoff.id}: pressed by someone it was not sent to"
+            )
+            raise ConfirmationError(
+                "This confirmation was sent to someone else: only they can answer it.",
+                outcome=Outcome.DENIED,
+                reason="other_actor",
+                hint="Nothing ran. Ask the person it was sent to.",
+            )
         if same_person(requester, presser) is not Sameness.SAME:
             self.recorder.note(Outcome.DENIED, presser, claims, f"confirmation {handoff.id}: not the requester")
             raise ConfirmationError(

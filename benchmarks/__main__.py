@@ -12,6 +12,7 @@ from benchmarks import (
     mcp_bench,
     replicas_bench,
     repos_bench,
+    sanitize_bench,
     sweep_bench,
     watch_bench,
 )
@@ -25,6 +26,7 @@ SUITES = {
     "replicas": replicas_bench.main,
     "follow": follow_bench.main,
     "watch": watch_bench.main,
+    "sanitize": sanitize_bench.main,
 }
 
 

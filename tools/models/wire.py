@@ -4,10 +4,13 @@ the error body, offset/limit paging, and one cached decoder per response type.""
 from __future__ import annotations
 
 import dataclasses
+import types
+import typing
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar, Union
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 from pydantic.alias_generators import to_camel
 from pydantic.dataclasses import dataclass
 
@@ -21,29 +24,56 @@ class View(BaseModel):
     """Output models (what the fronts show). Built on first use, so a process pays only for what it shows.
 
     Every string a view holds passes the sanitizer (``tools.sanitize``) as the view is built: API
-    text reaches a model or a channel only this way. Fields marked ``Prose`` (advisory free text)
-    follow the process's policy; fields marked ``Links`` keep only a few web URLs.
+    text reaches a model or a channel only this way. Each field that can hold text (``str``, lists
+    and dict keys of it, optional or not) gets its cleaner when the class is made, so pydantic calls
+    it for those fields only. Fields marked ``PROSE`` (advisory free text) follow the process's
+    policy; fields marked ``LINKS`` keep only a few web URLs.
     """
 
     model_config = ConfigDict(defer_build=True)
-    prose_fields: ClassVar[frozenset[str]] = frozenset()
-    link_fields: ClassVar[frozenset[str]] = frozenset()
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
-        marked = {name: info.metadata for name, info in cls.model_fields.items()}
-        cls.prose_fields = frozenset(n for n, meta in marked.items() if PROSE in meta)
-        cls.link_fields = frozenset(n for n, meta in marked.items() if LINKS in meta)
+        for info in cls.model_fields.values():
+            cleaner = cleaner_for(info.annotation, info.metadata)
+            if cleaner is not None and not any(isinstance(m, Sanitized) for m in info.metadata):
+                info.metadata.append(Sanitized(cleaner))
 
-    @field_validator("*", mode="after")
-    @classmethod
-    def _sanitized(cls, value: Any, info: ValidationInfo) -> Any:
-        if isinstance(value, str):
-            return clean_prose(value) if info.field_name in cls.prose_fields else clean(value)
-        if isinstance(value, list) and value and isinstance(value[0], str):
-            return clean_links(value) if info.field_name in cls.link_fields else [clean(v) for v in value]
-        return value
+
+class Sanitized(AfterValidator):
+    """The sanitizer step a ``View`` adds to a text field (a test finds it on every one)."""
+
+
+def cleaner_for(annotation: Any, metadata: list[Any]) -> Callable[[Any], Any] | None:
+    """The sanitizer for one field's type, or None when it holds no text (numbers, dates, our Literals)."""
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) in (Union, types.UnionType) and type(None) in args:
+        inner = [a for a in args if a is not type(None)]
+        one = cleaner_for(inner[0], metadata) if len(inner) == 1 else None
+        return None if one is None else _OPTIONAL.get(one, lambda value: value if value is None else one(value))
+    if annotation is str:
+        return clean_prose if PROSE in metadata else clean
+    if typing.get_origin(annotation) is list and args == (str,):
+        return clean_links if LINKS in metadata else _clean_each
+    if typing.get_origin(annotation) is dict and args and args[0] is str:
+        return _clean_keys
+    return None
+
+
+def _clean_optional(value: str | None) -> str | None:
+    return value if value is None else clean(value)
+
+
+def _clean_each(values: list[str]) -> list[str]:
+    return [clean(v) for v in values]
+
+
+def _clean_keys(mapping: dict[str, Any]) -> dict[str, Any]:
+    return {clean(k): v for k, v in mapping.items()}
+
+
+_OPTIONAL: dict[Callable[[Any], Any], Callable[[Any], Any]] = {clean: _clean_optional}  # the common case, one call
 
 
 class InputModel(BaseModel):

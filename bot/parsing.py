@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import html
+import re
 import shlex
 from dataclasses import dataclass, replace
 from typing import Any
@@ -46,6 +47,8 @@ class Spec:
 
     def display(self, field_name: str) -> str:
         """A field of the input model as the person typed it: the metavar or the flag."""
+        if field_name.startswith("--"):
+            return field_name  # already in this front's words
         if field_name in self.form.positional:
             return self.form.metavars[self.form.positional.index(field_name)]
         return next((f.flag for f in self.form.flags if f.field == field_name), field_name)
@@ -53,7 +56,8 @@ class Spec:
     def in_flags(self, message: str) -> str:
         """A model's message in this front's words: field names become flags."""
         for f in sorted(self.form.flags, key=lambda f: -len(f.field)):
-            message = message.replace(f.field, f.flag)
+            # Whole words only, and never one already spelled as a flag (``--limit`` stays ``--limit``).
+            message = re.sub(rf"(?<![-\w]){re.escape(f.field)}(?!\w)", f.flag, message)
         return message
 
 

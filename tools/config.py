@@ -9,7 +9,7 @@ does so never imports pydantic-settings at all (about 3 MB of memory).
 from __future__ import annotations
 
 from functools import cache
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, field_validator, model_validator
@@ -47,11 +47,18 @@ def _trimmed_password(value: Any) -> Any:
 
 
 class Settings(BaseModel):
-    """Typed configuration; ``from_environment`` fills one from the process environment."""
+    """Typed configuration. Built with no arguments (``ApiSettings()``), it reads the environment;
+    built with values (``ApiSettings(ionos_token=...)``), it holds exactly those and the defaults."""
 
     # Built on first use: an entry point reads through a BaseSettings subclass with its own schema,
     # so building these at import would be wasted start-up time.
     model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
+    _reads_environment: ClassVar[bool] = False  # the BaseSettings reader itself (``_reader``)
+
+    def __init__(self, /, **data: Any) -> None:
+        if not data and not self._reads_environment:
+            data = dict(from_environment(type(self)))
+        super().__init__(**data)
 
 
 S = TypeVar("S", bound=Settings)
@@ -62,7 +69,8 @@ def _reader(kind: type[Settings]) -> type[Settings]:
     from pydantic_settings import BaseSettings, SettingsConfigDict  # noqa: PLC0415 - entry points only
 
     config = SettingsConfigDict(extra="ignore", frozen=True)
-    reader: type[Settings] = type(f"{kind.__name__}FromEnvironment", (BaseSettings, kind), {"model_config": config})
+    namespace = {"model_config": config, "_reads_environment": True}
+    reader: type[Settings] = type(f"{kind.__name__}FromEnvironment", (BaseSettings, kind), namespace)
     return reader
 
 
@@ -87,7 +95,7 @@ class ApiSettings(Settings):
     ionos_token: Credential = Field(default=None, description="Bearer token (preferred)")
     ionos_username: str | None = Field(default=None, description="Basic auth user when no token")
     ionos_password: Password = Field(default=None, description="Basic auth password")
-    ionos_api_url: str = Field(default=DEFAULT_API_URL, description="Host or full API base")
+    ionos_api_url: str = Field(default=DEFAULT_API_URL, validate_default=True, description="Host or full API base")
     ionos_contract_number: int | None = Field(default=None, description="Sent as X-Contract-Number")
     ionos_connect_timeout: float = Field(default=5.0, gt=0, le=120, description="Seconds to open a connection")
     ionos_read_timeout: float = Field(

@@ -27,6 +27,7 @@ Nothing here ever includes a credential. The fronts translate these once, at the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -268,7 +269,9 @@ def rule_text(err: Mapping[str, Any]) -> str:
     }
     if kind in words:
         return words[kind]
-    return str(err.get("msg", "is not valid")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    text = str(err.get("msg", "is not valid")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    # pydantic's own phrasing for kinds not named above ("Input should be a valid dictionary").
+    return re.sub(r"^Input should (be|have|match)\b", r"must \1", text).replace("Input ", "the value ")
 
 
 def given_text(value: Any, limit: int = 60) -> str:
@@ -280,5 +283,6 @@ def given_text(value: Any, limit: int = 60) -> str:
 
 
 def _loc(loc: tuple[int | str, ...], prefix: str) -> str:
-    name = ".".join(str(p) for p in loc)
+    # A list item's index is left out: the field is what a person typed, and the item is shown as given.
+    name = ".".join(str(p) for p in loc if not isinstance(p, int))
     return f"{prefix}.{name}" if prefix and name else (prefix or name)

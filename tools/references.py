@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tools.errors import InvalidInputError
-from tools.models import check_digest, check_repository_name, check_tag
+from tools.models import check_digest_prefix, check_repository_name, check_tag
 
 DEFAULT_TAG = "latest"
 
@@ -34,11 +34,20 @@ class ImageRef(RepositoryRef):
         return f"{self.registry}/{self.repository}{suffix}"
 
 
-def _split(text: str, field: str) -> tuple[str, str]:
+SCHEMES = ("https://", "http://", "docker://", "oci://")
+
+
+def without_scheme(text: str) -> str:
+    """What a person pasted, without the ``https://`` (or ``docker://``, ``oci://``) in front."""
     cleaned = text.strip()
-    for scheme in ("https://", "http://", "docker://", "oci://"):
+    for scheme in SCHEMES:
         if cleaned.lower().startswith(scheme):
-            cleaned = cleaned[len(scheme) :]
+            return cleaned[len(scheme) :]
+    return cleaned
+
+
+def _split(text: str, field: str) -> tuple[str, str]:
+    cleaned = without_scheme(text)
     registry, slash, rest = cleaned.partition("/")
     if not slash or not registry or not rest:
         raise InvalidInputError.for_field(
@@ -68,7 +77,7 @@ def parse_image(text: str, field: str = "image") -> ImageRef:
         name, _, tag = rest.rpartition(":")
     try:
         if at:
-            check_digest(digest)
+            check_digest_prefix(digest)
         if tag is not None:
             check_tag(tag)
     except ValueError as exc:

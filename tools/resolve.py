@@ -6,17 +6,28 @@ from __future__ import annotations
 import difflib
 
 from tools.client import RegistryClient
-from tools.errors import InvalidInputError, NotFoundError
-from tools.models import Artifact, Registry, Repository, Token, check_registry_name, is_registry_id
-from tools.references import ImageRef, RepositoryRef
+from tools.errors import InvalidInputError, NotFoundError, given_text
+from tools.models import (
+    DIGEST_LENGTH,
+    Artifact,
+    Registry,
+    Repository,
+    Token,
+    check_registry_name,
+    is_registry_id,
+)
+from tools.references import ImageRef, RepositoryRef, without_scheme
 
 HOST_SUFFIX = ".ionos.com"
 
 
 def registry_name_of(ref: str) -> tuple[str, str | None]:
     """``(name, hostname)`` for what a person typed: ``Prod-Images`` → ``prod-images``;
-    ``prod-images.cr.de-fra.ionos.com`` → ``prod-images`` and that hostname."""
-    text = ref.strip().lower().rstrip(".")
+    ``prod-images.cr.de-fra.ionos.com`` (or its ``https://`` URL) → ``prod-images`` and that hostname."""
+    text = ref.strip().lower()
+    if without_scheme(text) != text:  # a pasted URL: its host is the registry
+        text = without_scheme(text).partition("/")[0]
+    text = text.rstrip(".")
     if "." not in text:
         return text, None
     name, _, rest = text.partition(".")
@@ -36,7 +47,9 @@ async def resolve(client: RegistryClient, ref: str) -> Registry:
     try:
         check_registry_name(name)
     except ValueError:
-        raise InvalidInputError.for_field("registry", "must be a registry name, hostname or UUID") from None
+        raise InvalidInputError.for_field(
+            "registry", f"must be a registry name, hostname or UUID (given {given_text(ref)})"
+        ) from None
     found = await client.registries.find(name)
     if found is not None:
         host = (found.properties.hostname or "").lower()
@@ -71,8 +84,10 @@ async def resolve_repository(client: RegistryClient, ref: RepositoryRef) -> tupl
 async def resolve_image(client: RegistryClient, ref: ImageRef) -> tuple[Registry, Artifact]:
     """The artifact an image reference names; a tag is resolved to its digest."""
     registry, repository = await resolve_repository(client, ref)
-    if ref.digest:
+    if ref.digest and len(ref.digest) == DIGEST_LENGTH:
         return registry, await client.artifacts.get(registry.id, repository.name, ref.digest)
+    if ref.digest:
+        return registry, await by_digest_prefix(client, registry, repository, ref.digest)
     tags: list[str] = []
     async for artifact in client.artifacts.iter(registry.id, repository.name):
         if ref.tag in artifact.tags:
@@ -81,6 +96,18 @@ async def resolve_image(client: RegistryClient, ref: ImageRef) -> tuple[Registry
     close = difflib.get_close_matches(ref.tag or "", tags, n=3, cutoff=0.5)
     hint = f"Did you mean {', '.join(close)}?" if close else f"Tags there: {', '.join(tags[:15]) or 'none'}."
     raise NotFoundError(f"{registry.name}/{repository.name} has no image tagged {ref.tag!r}", status=404, hint=hint)
+
+
+async def by_digest_prefix(client: RegistryClient, registry: Registry, repository: Repository, prefix: str) -> Artifact:
+    """The one image whose digest starts with ``prefix`` (the short form the fronts print)."""
+    found = [a async for a in client.artifacts.iter(registry.id, repository.name) if a.digest.startswith(prefix)]
+    if len(found) == 1:
+        return found[0]
+    where = f"{registry.name}/{repository.name}"
+    if not found:
+        raise NotFoundError(f"{where} has no image whose digest starts {prefix}", status=404)
+    shown = ", ".join(a.digest[:19] for a in found[:5])
+    raise InvalidInputError.for_field("image", f"{prefix} matches {len(found)} images in {where} ({shown}): give more")
 
 
 async def resolve_token(client: RegistryClient, registry: Registry, ref: str) -> Token:

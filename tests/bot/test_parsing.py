@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from typing import Any
 
 import httpx
@@ -90,6 +91,8 @@ def test_aliases() -> None:
         ("get", "get", "the following arguments are required: NAME|ID"),
         ("get a b", "get", "unrecognized arguments: b"),
         ("delete demo --force", "delete", "unrecognized arguments: --force"),
+        ("update demo --allow-add 10.0.0.0/8,1.2.3.4/99", "update", "--allow-add: '1.2.3.4/99' is not an IPv4"),
+        ("tokens list demo --limit 0", "tokens list", "--limit: must be at least 1 (given 0)"),
     ],
 )
 def test_malformed_text_answers_with_that_usage(text: str, subcommand: str, problem: str) -> None:
@@ -97,6 +100,8 @@ def test_malformed_text_answers_with_that_usage(text: str, subcommand: str, prob
         parse(text)
     assert info.value.spec is SPECS[subcommand]
     assert problem in info.value.problem
+    # The person's words, not the schema's: a flag has two dashes, a list item no index, no pydantic phrasing.
+    assert not re.search(r"---|\.\d+\b:|Input should", info.value.problem), info.value.problem
 
 
 def test_unknown_subcommands_suggest_the_closest() -> None:

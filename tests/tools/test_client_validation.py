@@ -47,7 +47,7 @@ CASES: list[tuple[str, Call, str]] = [
     (
         "allow list item",
         lambda c: c.create_registry({**GOOD, "api_subnet_allow_list": ["10.0.0.0/40"]}),
-        "api_subnet_allow_list.0",
+        "api_subnet_allow_list: '10.0.0.0/40'",
     ),
     (
         "allow list too long",

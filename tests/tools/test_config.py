@@ -52,6 +52,18 @@ def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.ionos_read_timeout == 7.5
 
 
+def test_api_settings_built_bare_read_the_environment_as_the_readme_shows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IONOS_TOKEN", "tok-456")
+    monkeypatch.setenv("IONOS_API_URL", "http://127.0.0.1:9")
+    settings = ApiSettings()
+    assert type(settings) is ApiSettings
+    assert settings.has_credentials
+    assert settings.base_url == "http://127.0.0.1:9/containerregistries"
+    given = ApiSettings(ionos_username="ana")  # values given: exactly those, the rest defaults
+    assert given.ionos_token is None
+    assert given.base_url == "https://api.ionos.com/containerregistries"
+
+
 def test_bad_environment_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("IONOS_CONTRACT_NUMBER", "not-a-number")
     with pytest.raises(ValidationError, match="ionos_contract_number"):

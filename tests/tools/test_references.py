@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -9,7 +10,7 @@ from hypothesis import strategies as st
 from tests.conftest import Stack
 from tools.errors import InvalidInputError, NotFoundError
 from tools.references import ImageRef, parse_image, parse_repository
-from tools.resolve import resolve_image, resolve_repository
+from tools.resolve import resolve, resolve_image, resolve_repository
 
 COMPONENT = st.from_regex(r"[a-z0-9]{1,8}([._-][a-z0-9]{1,5}){0,2}", fullmatch=True)
 REPOSITORY = st.lists(COMPONENT, min_size=1, max_size=4).map("/".join)
@@ -93,3 +94,46 @@ async def test_what_is_not_there_is_not_found_with_a_hint(stack: Stack) -> None:
     with pytest.raises(NotFoundError) as info:
         await resolve_repository(stack.client, parse_repository("prod-images/team/ap"))
     assert "prod-images/team/app" in info.value.hint
+
+
+async def raw_push(stack: Stack, **body: object) -> dict[str, object]:
+    """The emulator's push hook over plain HTTP, as a ``docker push`` would leave an image."""
+    transport = httpx.ASGITransport(app=stack.emulator)
+    async with httpx.AsyncClient(transport=transport, base_url="http://emulator") as http:
+        answer = await http.post("/_emulator/artifacts", json={"registry": "prod-images", **body})
+        answer.raise_for_status()
+        data: dict[str, object] = answer.json()
+        return data
+
+
+async def test_a_short_digest_as_the_fronts_print_it_resolves_within_its_repository(stack: Stack) -> None:
+    pushed = await raw_push(stack, repository="team/app", tags=["short-digest"])
+    digest = str(pushed["digest"])
+    _, artifact = await resolve_image(stack.client, parse_image(f"prod-images/team/app@{digest[:19]}"))
+    assert artifact.digest == digest
+    assert "short-digest" in artifact.tags
+
+
+async def test_an_ambiguous_short_digest_lists_the_candidates(stack: Stack) -> None:
+    shared = "sha256:" + "ab12" * 3
+    first = await raw_push(stack, repository="team/twins", tags=["one"], digest=shared + "0" * 52)
+    second = await raw_push(stack, repository="team/twins", tags=["two"], digest=shared + "1" * 52)
+    with pytest.raises(InvalidInputError) as info:
+        await resolve_image(stack.client, parse_image(f"prod-images/team/twins@{shared}"))
+    assert "matches 2 images" in str(info.value)
+    assert str(first["digest"])[:19] in str(info.value)
+    assert str(second["digest"])[:19] in str(info.value)
+    with pytest.raises(InvalidInputError, match="first 12 or more"):
+        parse_image("prod-images/team/twins@sha256:ab12ab")  # too short to be a reference
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "https://prod-images.cr.de-fra.ionos.com",
+        "https://prod-images.cr.de-fra.ionos.com/",
+        "http://PROD-IMAGES.cr.de-fra.ionos.com/v2/",
+    ],
+)
+async def test_a_pasted_registry_url_names_the_registry(stack: Stack, pasted: str) -> None:
+    assert (await resolve(stack.client, pasted)).name == "prod-images"

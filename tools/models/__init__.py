@@ -6,6 +6,7 @@ strict and validate before any request is sent. One module per resource.
 """
 
 from tools.models.images import (
+    DIGEST_LENGTH,
     REPOSITORY_RULE,
     Artifact,
     ArtifactMetadata,
@@ -27,6 +28,7 @@ from tools.models.images import (
     VulnerabilityMetadata,
     VulnerabilityProperties,
     check_digest,
+    check_digest_prefix,
     check_repository_name,
     check_tag,
     check_vulnerability_id,
@@ -104,6 +106,7 @@ from tools.models.wire import (
 
 __all__ = [
     "ACTIONS",
+    "DIGEST_LENGTH",
     "MAX_ALLOW_LIST",
     "NAME_PATTERN",
     "NAME_RULE",
@@ -178,6 +181,7 @@ __all__ = [
     "WeeklyScheduleInput",
     "adapter",
     "check_digest",
+    "check_digest_prefix",
     "check_registry_id",
     "check_registry_name",
     "check_repository_name",

@@ -19,6 +19,8 @@ from tools.models.wire import WIRE, OffsetLinks
 
 _REPOSITORY_RE = re.compile(r"^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$")
 _DIGEST_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
+_DIGEST_PREFIX_RE = re.compile(r"^sha256:[0-9a-f]{12,64}$")
+DIGEST_LENGTH = len("sha256:") + 64
 _VULNERABILITY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9._:-]{2,127}$")
 _TAG_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 REPOSITORY_RULE = "lowercase path components (a-z, 0-9, separators . _ -) joined by '/', at most 256 characters"
@@ -67,6 +69,13 @@ def check_repository_name(value: str) -> str:
 def check_digest(value: str) -> str:
     if not _DIGEST_RE.fullmatch(value):
         raise ValueError("must be a digest such as sha256:<64 lowercase hex characters>")
+    return value
+
+
+def check_digest_prefix(value: str) -> str:
+    """A whole digest, or its first 12 or more hex characters as the fronts print it (``sha256:17dc0b18bbc5``)."""
+    if not _DIGEST_PREFIX_RE.fullmatch(value):
+        raise ValueError("must be a digest such as sha256:<64 lowercase hex characters> (or its first 12 or more)")
     return value
 
 

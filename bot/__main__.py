@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import logging
+import shlex
 import sys
 from collections.abc import Coroutine
+from pathlib import Path
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -24,13 +27,14 @@ from bot.server import build_asgi, serve
 from bot.watch import Digests
 from tools.app import Core
 from tools.config import McpSettings, SlackSettings
+from tools.logs import announce
 from tools.mcp_server import ServerOptions, build_server
 from tools.mcp_server.http import http_app, inspector_line, is_loopback
 from tools.mcp_server.identity import oauth_from
 from tools.mcp_server.secrets import delivery_for
 from tools.metrics import MetricsEndpoint
 from tools.sanitize import set_prose_policy
-from tools.startup import StartupError, load, secret_value
+from tools.startup import Parser, StartupError, load, port_number, quiet_interrupt, secret_value
 from tools.state import StateStore
 from tools.wiring import Wired, build, local_url, observe
 
@@ -39,9 +43,9 @@ logger = logging.getLogger("registry-bot")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="registry-bot", description="Slack bot (and MCP) for IONOS registries.")
+    parser = Parser(prog="registry-bot", description="Slack bot (and MCP) for IONOS registries.")
     parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1; 0.0.0.0 in a container)")
-    parser.add_argument("--port", type=int, default=3000, help="port (default 3000)")
+    parser.add_argument("--port", type=port_number, default=3000, help="port (default 3000)")
     parser.add_argument("--socket-mode", action="store_true", help="connect to Slack over Socket Mode")
     parser.add_argument("--emulator", action="store_true", help="use the built-in emulator (no IONOS credentials)")
     parser.add_argument(
@@ -57,6 +61,7 @@ def fail(message: str) -> SystemExit:
     return StartupError(PROG, message)
 
 
+@quiet_interrupt
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     observability = observe(PROG)
@@ -102,7 +107,7 @@ def main(argv: list[str] | None = None) -> None:
         checks=core.health,
         metrics=MetricsEndpoint(loopback=is_loopback(args.host), token=metrics_token),
     )
-    print(banner(args, socket_mode, mcp_app is not None, secret is None), file=sys.stderr, flush=True)
+    announce(PROG, banner(args, socket_mode, mcp_app is not None, secret is None))
     # Everything built so far lives as long as the process: keep it out of the collector's full
     # passes, which otherwise stall the event loop ~0.1 s now and then under load (Slack's 3 s ack).
     gc.freeze()
@@ -155,6 +160,16 @@ def mounted_mcp(core: Core, settings: McpSettings, host: str, local: str, store:
     return http_app(mcp, host=host, token=token, pages=pages)
 
 
+def demo_command(base: str) -> str:
+    """How to run ``bot.demo`` from here: this interpreter (relative inside the checkout, as typed
+    there), and ``--url`` when the bot is not where the demo looks by default."""
+    python = Path(sys.executable)
+    with contextlib.suppress(ValueError):
+        python = python.relative_to(Path.cwd())
+    url = f" --url {base}/slack/events" if base != "http://127.0.0.1:3000" else ""
+    return f"{shlex.quote(str(python))} -m bot.demo{url}"
+
+
 def banner(args: argparse.Namespace, socket_mode: bool, mcp: bool, demo_secret: bool) -> str:
     base = local_url(args.host, args.port)
     lines = [f"registry-bot{' (demo: built-in emulator, everyone may write)' if args.demo else ''}"]
@@ -164,11 +179,10 @@ def banner(args: argparse.Namespace, socket_mode: bool, mcp: bool, demo_secret: 
         lines.append(f"  MCP: {base}/mcp  ({inspector_line(f'{base}/mcp', with_token=False)})")
     if args.demo:
         secret = f" (signing secret '{DEMO_SIGNING_SECRET}')" if demo_secret else ""
-        lines.append(f"  Try it without Slack{secret}: .venv/bin/python -m bot.demo list")
-        lines.append("    .venv/bin/python -m bot.demo get prod-images")
-        lines.append(
-            "    .venv/bin/python -m bot.demo --confirm sandbox delete sandbox   (presses the button, types the name)"
-        )
+        demo = demo_command(base)
+        lines.append(f"  Try it without Slack{secret}: {demo} list")
+        lines.append(f"    {demo} get prod-images")
+        lines.append(f"    {demo} --confirm sandbox delete sandbox   (presses the button, types the name)")
     return "\n".join(lines)
 
 

@@ -19,6 +19,14 @@ logger = logging.getLogger("bot")
 QUIET = ("slack_sdk.webhook",)
 
 
+class TokenFromEnvironment(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself when given none, and then warns that the client we pass wins:
+    it does, on purpose (see below), so that one start-up warning would only alarm the operator."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
 def build_app(
     deps: BotDeps,
     *,
@@ -32,6 +40,9 @@ def build_app(
     for name in QUIET:
         quiet = logging.getLogger(name)
         quiet.setLevel(max(quiet.getEffectiveLevel(), logging.INFO))
+    bolt = logging.getLogger("slack_bolt.AsyncApp")
+    if not any(isinstance(f, TokenFromEnvironment) for f in bolt.filters):
+        bolt.addFilter(TokenFromEnvironment())
     # Bolt makes each request's client from the authorize result's token; the app's own client keeps
     # only where Slack is (a token there as well makes Bolt warn at every start that it is ignored).
     app = AsyncApp(

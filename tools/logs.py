@@ -63,8 +63,23 @@ class ContextFilter(logging.Filter):
         return True
 
 
+_format: list[Literal["text", "json"]] = ["text"]
+
+
+def announce(prog: str, text: str) -> None:
+    """A start-up banner: as it is for a person reading a terminal; under the JSON format one record
+    per line like every other line a collector reads."""
+    if _format[0] == "json":
+        for line in text.splitlines():
+            if line.strip():
+                logging.getLogger(f"registry.banner.{prog}").info(line.strip())
+        return
+    print(text, file=sys.stderr, flush=True)
+
+
 def configure(fmt: Literal["text", "json"] = "text") -> None:
     """Everything to stderr (stdout may carry the stdio protocol): text, or one JSON object per line."""
+    _format[0] = fmt
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(ContextFilter(structured=fmt == "json"))
     if fmt == "json":
@@ -86,5 +101,6 @@ def configure(fmt: Literal["text", "json"] = "text") -> None:
     root.addHandler(handler)
     root.setLevel(logging.WARNING)
     logging.getLogger("registry.audit").setLevel(logging.INFO)
+    logging.getLogger("registry.banner").setLevel(logging.INFO)
     # tools.http logs each retry in words; stamina's own log line would repeat it.
     logging.getLogger("stamina").setLevel(logging.ERROR)

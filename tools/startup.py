@@ -6,8 +6,12 @@ the rule (exit status 2), never a traceback and never a ``ValueError`` on every 
 
 from __future__ import annotations
 
+import argparse
 import sys
-from typing import Literal, TypeVar
+import typing
+from collections.abc import Callable
+from functools import wraps
+from typing import Literal, ParamSpec, TypeVar
 
 from pydantic import SecretStr, ValidationError
 
@@ -16,6 +20,7 @@ from tools.errors import given_text, rule_text
 from tools.logs import configure
 
 S = TypeVar("S", bound=Settings)
+P = ParamSpec("P")
 USAGE_EXIT = 2
 
 
@@ -39,6 +44,38 @@ def settings_problem(exc: ValidationError, kind: type[Settings]) -> str:
         name = f"{field.upper()} " if field else ""  # a rule across fields names them itself
         clauses.append(f"{name}{rule_text(err)}" + (f" (given {given})" if given else ""))
     return "; ".join(clauses)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with a bad flag said in one line (exit 2) like a bad setting, not a usage block."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        raise StartupError(self.prog, f"{message} (see --help)")
+
+
+def port_number(text: str) -> int:
+    """``--port``: 0-65535 (0 = any free port), or a one-line refusal naming what was given."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port number 0-65535 (given {text!r})")
+    return port
+
+
+def quiet_interrupt(main: Callable[P, None]) -> Callable[P, None]:
+    """Ctrl-C stops the command with status 130 and nothing more: no traceback, and no line that is
+    not in the log format (the person pressed it; a collector reads the rest)."""
+
+    @wraps(main)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            main(*args, **kwargs)
+        except KeyboardInterrupt:
+            raise SystemExit(130) from None
+
+    return run
 
 
 def load(prog: str, kind: type[S]) -> S:

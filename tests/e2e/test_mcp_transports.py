@@ -166,7 +166,7 @@ def test_a_bad_environment_value_stops_it_with_one_line(variable: str, value: st
     assert "Traceback" not in done.stderr
 
 
-@pytest.mark.parametrize("args", [["--port", "eighty"], ["--seed", "-1"], ["--latency-ms", "x"]])
+@pytest.mark.parametrize("args", [["--port", "eighty"], ["--port", "99999"], ["--seed", "-1"], ["--latency-ms", "x"]])
 def test_the_emulator_refuses_bad_arguments_with_one_line(args: list[str]) -> None:
     from tests.e2e.conftest import child_env
 

@@ -32,6 +32,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--tokens", type=int, metavar="N", help="N tokens in each sample registry (default: a few)")
     args = parser.parse_args(argv)
+    if not 0 <= args.port <= 65535:
+        given = f"must be a port number 0-65535 (given {args.port})"
+        parser.exit(2, f"registry-emulator: error: argument --port: {given}\n")
     counts = (args.seed, args.latency_ms, args.provision_seconds, args.artifacts or 0, args.tokens or 0)
     if min(counts) < 0:
         parser.error("--seed, --latency-ms, --provision-seconds, --artifacts and --tokens must not be negative")
@@ -51,7 +54,10 @@ def main(argv: list[str] | None = None) -> None:
         file=sys.stderr,
         flush=True,
     )
-    server.run()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
 
 
 if __name__ == "__main__":

@@ -3,19 +3,19 @@
 import argparse
 import gc
 import logging
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from tools.config import McpSettings
+from tools.logs import announce
 from tools.mcp_server import TOOLSETS, ServerOptions, build_server
 from tools.mcp_server.http import check_exposure, http_app, inspector_line, is_loopback
 from tools.mcp_server.identity import OAuthOptions, oauth_from
 from tools.mcp_server.secrets import delivery_for
 from tools.metrics import MetricsEndpoint
 from tools.sanitize import set_prose_policy
-from tools.startup import load, secret_value
+from tools.startup import Parser, load, port_number, quiet_interrupt, secret_value
 from tools.wiring import Wired, build, local_url, observe
 
 logger = logging.getLogger("registry-mcp")
@@ -30,12 +30,10 @@ def toolsets(text: str) -> frozenset[str]:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="registry-mcp", description="MCP server for IONOS Cloud Container Registry registries."
-    )
+    parser = Parser(prog="registry-mcp", description="MCP server for IONOS Cloud Container Registry registries.")
     parser.add_argument("--transport", choices=("stdio", "http"), default="stdio")
     parser.add_argument("--host", default="127.0.0.1", help="HTTP interface (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000); path /mcp")
+    parser.add_argument("--port", type=port_number, default=8000, help="HTTP port (default 8000); path /mcp")
     parser.add_argument("--read-only", action="store_true", help="register read tools only")
     parser.add_argument(
         "--disable-destructive",
@@ -55,7 +53,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="token",
         help="when the client cannot elicit: return a preview and a one-time token (default), or refuse",
     )
-    parser.add_argument("--emulator", action="store_true", help="run against a built-in emulator (no credentials)")
+    parser.add_argument(
+        "--emulator", "--demo", action="store_true", help="run against a built-in emulator (no credentials)"
+    )
     return parser.parse_args(argv)
 
 
@@ -91,6 +91,7 @@ def connect_help(args: argparse.Namespace, with_token: bool, oauth: OAuthOptions
     )
 
 
+@quiet_interrupt
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     prog = "registry-mcp"
@@ -124,9 +125,9 @@ def main(argv: list[str] | None = None) -> None:
     import uvicorn  # noqa: PLC0415 - stdio never needs it (cold start)
 
     metrics = MetricsEndpoint(loopback=is_loopback(args.host), token=secret_value(observability.registry_metrics_token))
-    app = http_app(server, host=args.host, token=token, pages=pages, metrics=metrics)
+    app = http_app(server, host=args.host, token=token, pages=pages, metrics=metrics, checks=wired.core.health)
     wired.core.warm()
-    print(connect_help(args, token is not None, oauth), file=sys.stderr, flush=True)
+    announce(prog, connect_help(args, token is not None, oauth))
     gc.freeze()  # what lives as long as the process stays out of the collector's full passes
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
 

@@ -3,11 +3,13 @@
 import hmac
 import ipaddress
 import json
+from collections.abc import Awaitable, Callable
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
 from pydantic import SecretStr
 from starlette.applications import Starlette
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tools.mcp_server.secrets import SecretPages
@@ -73,18 +75,33 @@ class BearerGate:
         await self.app(scope, receive, send)
 
 
+HealthCheck = Callable[[], Awaitable[dict[str, str]]]
+
+
 class WithExtras:
-    """``/secrets/{id}`` (one-time pages a person opens in a browser, outside the bearer gate) and
+    """``/healthz`` (for a load balancer or an orchestrator: no credential needed, nothing secret in it),
+    ``/secrets/{id}`` (one-time pages a person opens in a browser, outside the bearer gate) and
     ``/metrics`` (its own guard) beside MCP."""
 
-    def __init__(self, mcp: ASGIApp, pages: SecretPages | None, metrics: ASGIApp | None) -> None:
+    def __init__(
+        self, mcp: ASGIApp, pages: SecretPages | None, metrics: ASGIApp | None, checks: HealthCheck | None = None
+    ) -> None:
         self.mcp = mcp
         self.pages = Starlette(routes=[pages.route()]) if pages is not None else None
         self.metrics = metrics
+        self.checks = checks
+
+    async def healthz(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """200 while the process serves; ``status`` says degraded when the shared store is away."""
+        state = await self.checks() if self.checks is not None else {"state": "ok"}
+        body = {"ok": True, "status": state.pop("state", "ok"), "mode": "mcp", **state}
+        await JSONResponse(body)(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
-        if self.pages is not None and path.startswith("/secrets/"):
+        if path == "/healthz":
+            await self.healthz(scope, receive, send)
+        elif self.pages is not None and path.startswith("/secrets/"):
             await self.pages(scope, receive, send)
         elif self.metrics is not None and path == "/metrics":
             await self.metrics(scope, receive, send)
@@ -100,6 +117,7 @@ def http_app(
     path: str = "/mcp",
     pages: SecretPages | None = None,
     metrics: ASGIApp | None = None,
+    checks: HealthCheck | None = None,
 ) -> ASGIApp:
     """The Starlette app serving ``server`` at ``path`` (its lifespan runs the session manager).
 
@@ -110,7 +128,7 @@ def http_app(
         streamable_http_path=path, transport_security=transport_security(host), host=host
     )
     gated: ASGIApp = BearerGate(app, token) if token is not None else app
-    return WithExtras(gated, pages, metrics) if pages is not None or metrics is not None else gated
+    return WithExtras(gated, pages, metrics, checks)
 
 
 def inspector_line(url: str, *, with_token: bool) -> str:

@@ -3,18 +3,27 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+RUNTIME := $(VENV)/.runtime-stamp
 
-.PHONY: run test lint bench image-check clean store-server
+.PHONY: run test lint bench docs image-check clean store-server
 
-$(STAMP): pyproject.toml
+# `make run` needs only what the product runs on; `make test` adds the toolchain (lint, tests, the SDK).
+$(RUNTIME): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $(RUNTIME)
+
+$(STAMP): $(RUNTIME)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-run: $(STAMP)
+run: $(RUNTIME)
 	$(BIN)/registry-bot --demo
+
+docs: $(STAMP)
+	$(BIN)/python docs/generate.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

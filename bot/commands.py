@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import render
 from bot.answers import Answer, answer, answered, through_response_url
-from bot.deps import BotDeps
+from bot.deps import BotDeps, undelivered
 
 logger = logging.getLogger("bot.commands")
 
@@ -24,8 +24,8 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
         reply = await answered(lambda: answer(deps, command.get("text", ""), user, channel, client))
         try:
             await respond(**reply.message, response_type="ephemeral", replace_original=False)
-        except Exception:
-            logger.exception("could not deliver the answer to Slack")
+        except Exception as exc:
+            undelivered(logger, "deliver the answer to Slack", exc)
             return
         if reply.follow is not None:
             await reply.follow(through_response_url(respond))
@@ -49,5 +49,5 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
         replace = bool((body.get("container") or {}).get("is_ephemeral"))
         try:
             await respond(**reply.message, response_type="ephemeral", replace_original=replace)
-        except Exception:
-            logger.exception("could not deliver the next page to Slack")
+        except Exception as exc:
+            undelivered(logger, "deliver the next page to Slack", exc)

@@ -17,7 +17,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot import render
 from bot.approvals import Courier
-from bot.deps import BotDeps
+from bot.deps import BotDeps, undelivered
 from bot.people import caller_of
 from bot.progress import Where, followup
 from tools.errors import ConfirmationError, RegistryError
@@ -217,5 +217,5 @@ async def _post(url: str | None, reply: dict[str, Any], *, replace: bool) -> Non
         return
     try:
         await AsyncWebhookClient(url).send_dict({"response_type": "ephemeral", **reply, "replace_original": replace})
-    except Exception:
-        logger.exception("could not post to the response_url")
+    except Exception as exc:
+        undelivered(logger, "post to the response_url", exc)

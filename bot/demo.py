@@ -1,16 +1,17 @@
 """Try /registry without a Slack workspace: `python -m bot.demo list prod`.
 
 Signs a slash command exactly as Slack would, sends it to a running `registry-bot --demo`,
-receives the answer on a local response_url and prints it as text. With ``--confirm NAME`` it
-also finishes a confirmation the way Slack would: presses the danger button, reads the modal
-the bot opened, types NAME into it and prints the outcome.
+receives the answer on a local response_url and prints it as text, then each update the bot makes
+to it. With ``--confirm NAME`` it also finishes a confirmation the way Slack would: presses the
+danger button, reads the modal the bot opened, types NAME into it and prints the outcome.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
+import contextlib
 import json
+import os
 import sys
 import time
 import uuid
@@ -24,6 +25,7 @@ from slack_sdk.signature import SignatureVerifier
 from tools.config import SlackSettings, from_environment
 
 USER, CHANNEL = "U0DEMO", "C0DEMO"
+APPROVALS = os.environ.get("REGISTRY_APPROVAL_CHANNEL", "C0APPROVALS")  # where the bot posts approval cards
 
 
 def as_text(reply: dict[str, Any]) -> str:
@@ -156,36 +158,163 @@ async def send(text: str, url: str, secret: str, user: str = USER, typed: str | 
         return [reply, outcome if isinstance(outcome, dict) else {"text": outcome}]
 
 
-async def run(text: str, url: str, secret: str, user: str, typed: str | None) -> None:
+async def channel(session: Session, name: str) -> int:
+    """Print what the bot posted in a channel: approval requests, the watch digest, the audit lines."""
+    found = await session.http.get(session.url.replace("/slack/events", f"/_demo/slack/channels/{name}"))
+    messages = found.json() if found.status_code == 200 else []
+    if not messages:
+        print(f"(nothing posted in {name} yet)")
+    for message in messages:
+        where = f" (in the thread of {message['thread_ts']})" if message.get("thread_ts") else ""
+        print(f"--- {name} {message['ts']}{where}\n{as_text(message)}")
+    return 0
+
+
+async def press(session: Session, verb: str, request_id: str, where: str) -> int:
+    """Press Approve or Reject on the approval card for ``request_id``, as ``--as`` (another person)."""
+    found = await session.http.get(session.url.replace("/slack/events", f"/_demo/slack/channels/{where}"))
+    for message in found.json() if found.status_code == 200 else []:
+        for block in message.get("blocks") or []:
+            for element in block.get("elements") or []:
+                if element.get("value") == request_id and verb in str(element.get("action_id")):
+                    await session.interact(
+                        {
+                            "type": "block_actions",
+                            "trigger_id": f"demo-{uuid.uuid4().hex[:8]}",
+                            "channel": {"id": where},
+                            "container": {"type": "message", "message_ts": message["ts"]},
+                            "message": {"ts": message["ts"], "blocks": message.get("blocks")},
+                            "response_url": session.response_url,
+                            "actions": [{"type": "button", "action_id": element["action_id"], "value": request_id}],
+                        }
+                    )
+                    print(as_text(await session.next_reply()))
+                    with contextlib.suppress(TimeoutError):
+                        while True:  # a refusal comes alone; a decision replaces the card
+                            print("\n" + as_text(await session.next_reply(wait=1.0)))
+                    return 0
+    print(f"no approval card for {request_id} in {where}: `python -m bot.demo channel {where}` shows what is there")
+    return 1
+
+
+FOLLOWING = ":hourglass_flowing_sand:"  # the bot is still following the registry and will update this answer
+
+
+def confirm_name(reply: dict[str, Any]) -> str | None:
+    """The name the dialog will ask for, from the danger button's label (``Delete ci-push…``)."""
+    for block in reply.get("blocks") or []:
+        for element in block.get("elements") or []:
+            if element.get("action_id") == "registry_confirm":
+                return str(element["text"]["text"]).rsplit(" ", 1)[-1].rstrip("…") or None
+    return None
+
+
+async def followed(session: Session, reply: dict[str, Any], follow: bool) -> None:
+    """Print ``reply``; while it says the bot is still following the registry, print each update
+    in place of it until it settles (or the bot's own bound says it stopped following)."""
+    print(as_text(reply), flush=True)
+    while follow and FOLLOWING in json.dumps(reply):
+        reply = await session.next_reply(wait=FOLLOW_BOUND)
+        print("\n(updated) " + as_text(reply), flush=True)
+    with contextlib.suppress(TimeoutError):  # the mention that says it is done, when there is one
+        while follow:
+            print("\n" + as_text(await session.next_reply(wait=1.0)), flush=True)
+
+
+async def run(text: str, url: str, secret: str, user: str, typed: str | None, follow: bool = True) -> int:
+    """Exit status: 1 when a confirmation asked for did not go through (the dialog refused it)."""
     async with Session(url, secret, user) as session:
+        words = text.split()
+        if len(words) == 2 and words[0] == "channel":
+            return await channel(session, words[1])
+        if len(words) in (2, 3) and words[0] in ("approve", "reject"):
+            return await press(session, words[0], words[1], words[2] if len(words) == 3 else APPROVALS)
+        words = text.split()
+        if len(words) == 2 and words[0] == "channel":
+            return await channel(session, words[1])
+        if len(words) in (2, 3) and words[0] in ("approve", "reject"):
+            return await press(session, words[0], words[1], words[2] if len(words) == 3 else APPROVALS)
         reply = await session.command(text)
-        print(as_text(reply))
         if typed is None:
-            if "registry_confirm" in json.dumps(reply):
-                example = text.rsplit(maxsplit=1)[-1]
-                print(f"\n(add --confirm NAME to press the button and type NAME, e.g. --confirm {example})")
-            return
+            await followed(session, reply, follow)
+            name = confirm_name(reply)
+            if name is not None:
+                print(f"\n(add --confirm {name} to press the button and type {name} into the dialog)")
+            return 0
+        print(as_text(reply), flush=True)
         outcome = await session.confirm(reply, typed)
-        print("\n" + (outcome if isinstance(outcome, str) else as_text(outcome)))
+        print()
+        if isinstance(outcome, str):
+            print(outcome)
+            return 1
+        await followed(session, outcome, follow)
+        return 0
+
+
+FOLLOW_BOUND = 330.0  # the bot gives up following after REGISTRY_WAIT_TIMEOUT (300 s by default) and says so
+OWN_FLAGS = {"--confirm": "confirm", "--url": "url", "--as": "user", "--user": "user"}
+
+
+def split(argv: list[str]) -> tuple[dict[str, str], list[str], bool]:
+    """This tool's own flags, wherever they are on the line, and the words for /registry in order."""
+    own: dict[str, str] = {}
+    words: list[str] = []
+    follow = True
+    items = iter(argv)
+    for word in items:
+        flag, eq, value = word.partition("=")
+        if flag in OWN_FLAGS:
+            given = value if eq else next(items, None)
+            if given is None:
+                raise SystemExit(f"python -m bot.demo: {flag} needs a value")
+            own[OWN_FLAGS[flag]] = given
+        elif word == "--no-follow":
+            follow = False
+        else:
+            words.append(word)
+    return own, words, follow
+
+
+USAGE = """usage: python -m bot.demo [--url URL] [--as USER] [--confirm NAME] [--no-follow] WORDS…
+       python -m bot.demo channel CHANNEL
+       python -m bot.demo approve|reject REQUEST-ID [CHANNEL] --as USER
+
+Try /registry without a Slack workspace: `python -m bot.demo list prod`. Signs the slash command
+exactly as Slack would, sends it to a running `registry-bot --demo`, and prints the answer, then
+each update the bot makes to it while it follows a registry (`--no-follow`: only the first).
+`channel` prints what the bot posted in a channel (approval cards, the watch digest, the audit
+channel, a person's DM as D + their id without U); `approve` and `reject` press an approval card's
+button (in REGISTRY_APPROVAL_CHANNEL, default C0APPROVALS) as another person.
+
+  --confirm NAME  press the confirm button and type NAME into the dialog (anywhere on the line)
+  --as USER       act as this Slack user id (default U0DEMO)
+  --url URL       the bot's Slack endpoint (default http://127.0.0.1:3000/slack/events)"""
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bot.demo", description=__doc__)
-    parser.add_argument("--url", default="http://127.0.0.1:3000/slack/events")
-    parser.add_argument("--user", default=USER)
-    parser.add_argument("--confirm", metavar="NAME", help="press the confirm button and type NAME in the dialog")
-    parser.add_argument("text", nargs=argparse.REMAINDER, help="what follows /registry, e.g. list prod --limit 5")
-    args = parser.parse_args()
+    argv = sys.argv[1:]
+    if not argv or argv[0] in ("-h", "--help"):
+        print(USAGE)
+        return
+    own, words, follow = split(argv)
+    url = own.get("url", "http://127.0.0.1:3000/slack/events")
     configured = from_environment(SlackSettings).slack_signing_secret
     secret = configured.get_secret_value() if configured else "demo-signing-secret"
     try:
-        asyncio.run(run(" ".join(args.text), args.url, secret, args.user, args.confirm))
+        status = asyncio.run(run(" ".join(words), url, secret, own.get("user", USER), own.get("confirm"), follow))
     except httpx.ConnectError:
-        print(f"no registry-bot answers at {args.url}: start it with `make run`, then try again.", file=sys.stderr)
+        print(f"no registry-bot answers at {url}: start it with `make run`, then try again.", file=sys.stderr)
         raise SystemExit(1) from None
     except TimeoutError:
         print("the bot did not answer within 15 s; is it the demo (`make run`)?", file=sys.stderr)
         raise SystemExit(1) from None
+    except BrokenPipeError:  # `python -m bot.demo watch | head`: the reader has all it wanted
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so the interpreter's final flush is quiet
+        raise SystemExit(0) from None
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+    raise SystemExit(status)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+import aiohttp
+from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.access import Access
@@ -14,6 +16,21 @@ from tools.app import Core
 from tools.people import Caller
 
 logger = logging.getLogger("bot.deps")
+
+
+# Why a message may not reach Slack: the network, a response_url nobody listens on any more (the
+# demo client has exited), Slack refusing the call. Anything else is a bug and keeps its traceback.
+DELIVERY_ERRORS = (aiohttp.ClientError, OSError, TimeoutError, SlackClientError)
+
+
+def undelivered(log: logging.Logger, what: str, exc: BaseException) -> None:
+    """A message Slack could not be given: one line saying what and why (the person's change itself
+    is not affected). An unexpected error is logged with its traceback."""
+    if not isinstance(exc, DELIVERY_ERRORS):
+        log.error("could not %s", what, exc_info=exc)
+        return
+    reason = str(exc).splitlines()[0] if str(exc) else ""
+    log.warning("could not %s: %s%s", what, type(exc).__name__, f" ({reason})" if reason else "")
 
 
 @dataclass
@@ -48,5 +65,5 @@ class BotDeps:
             return
         try:
             await client.chat_postMessage(channel=self.audit_channel, text=line)
-        except Exception:
-            logger.exception("could not post to the audit channel %s", self.audit_channel)
+        except Exception as exc:
+            undelivered(logger, f"post to the audit channel {self.audit_channel}", exc)

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from bot import render
 from bot.access import mention
+from bot.deps import undelivered
 from tools.app import Core
 from tools.follow import Progress, progress_line
 from tools.operations import AnyOperation
@@ -65,7 +66,7 @@ def followup(core: Core, op: AnyOperation, out: BaseModel, user: str) -> Followu
             await where.update(render.following(follows.settle(out, final), final, again))
             if final.done:
                 await where.announce(f"{mention(user)} {render.esc(progress_line(final))}")
-        except Exception:  # a follow-up runs after the answer: it must never take the listener down
-            logger.exception("following %s failed", target.name)
+        except Exception as exc:  # a follow-up runs after the answer: it must never take the listener down
+            undelivered(logger, f"keep the answer about {target.name} up to date", exc)
 
     return follow

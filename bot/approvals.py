@@ -10,7 +10,6 @@ decided turns to Expired on its card when its time comes, once across replicas.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -18,7 +17,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import render
-from bot.deps import BotDeps
+from bot.deps import BotDeps, forever
 from bot.people import People
 from tools.audit import Outcome
 from tools.confirmation import Approval, Approvals, Card
@@ -60,13 +59,7 @@ class Courier:
         return await self.approvals.settle_expired(tell)
 
     async def run(self, every: float = 1.0) -> None:
-        while True:
-            for step in (self.drain, self.settle):
-                try:
-                    await step()
-                except Exception:  # the store or Slack away: the next round tries again
-                    logger.warning("approval requests: %s failed; trying again", step.__name__, exc_info=True)
-            await asyncio.sleep(every)
+        await forever(every, self.drain, self.settle, what="approval requests")
 
 
 def register(app: AsyncApp, deps: BotDeps) -> None:

@@ -3,7 +3,9 @@ and where changes are announced. Each module's ``register(app, deps)`` takes thi
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -21,6 +23,18 @@ logger = logging.getLogger("bot.deps")
 # Why a message may not reach Slack: the network, a response_url nobody listens on any more (the
 # demo client has exited), Slack refusing the call. Anything else is a bug and keeps its traceback.
 DELIVERY_ERRORS = (aiohttp.ClientError, OSError, TimeoutError, SlackClientError)
+
+
+async def forever(every: float, *steps: Callable[[], Awaitable[object]], what: str) -> None:
+    """A background task of the bot: run ``steps`` every ``every`` seconds for as long as it lives.
+    A failing step (the store or Slack away) is logged and tried again next round; others still run."""
+    while True:
+        for step in steps:
+            try:
+                await step()
+            except Exception:
+                logger.warning("%s: %s failed; trying again", what, getattr(step, "__name__", "a step"), exc_info=True)
+        await asyncio.sleep(every)
 
 
 def undelivered(log: logging.Logger, what: str, exc: BaseException) -> None:

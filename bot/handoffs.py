@@ -6,7 +6,6 @@ checks again that the presser's e-mail is the requester's.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -14,7 +13,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import render
-from bot.deps import BotDeps
+from bot.deps import BotDeps, forever
 from tools.confirmation import Handoff, Handoffs
 from tools.errors import RegistryError
 from tools.operations import CATALOGUE
@@ -44,12 +43,7 @@ class HandoffCourier:
 
     async def run(self, every: float = 0.25) -> None:
         # Often: the assistant's call is waiting for the delivery (a few seconds at most).
-        while True:
-            try:
-                await self.deliver()
-            except Exception:  # the store or Slack away: the next round tries again
-                logger.warning("confirmations for Slack: delivery failed; trying again", exc_info=True)
-            await asyncio.sleep(every)
+        await forever(every, self.deliver, what="confirmations for Slack")
 
 
 def register(app: AsyncApp, deps: BotDeps) -> None:

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import render
+from bot.deps import forever
 from tools.app import Core
 from tools.state import Lease
 
@@ -76,9 +77,4 @@ class Digests:
         return True
 
     async def run(self) -> None:
-        while True:
-            try:
-                await self.tick()
-            except Exception:  # the store away: the next look tries again
-                logger.warning("the watch could not look at its schedule", exc_info=True)
-            await asyncio.sleep(self.tick_every)
+        await forever(self.tick_every, self.tick, what="the watch")

@@ -80,7 +80,7 @@ async def run(api_url: str) -> list[Row]:
             for i in range(COMMANDS):
                 body = slash_body(
                     "get prod-images" if i % 2 else "list --limit 5",
-                    user="UBENCH",
+                    user=f"UBENCH{i}",  # a busy incident: many people, each within REGISTRY_RATE_LIMIT
                     channel="C1",
                     response_url=fake.response_url(f"r{i}"),
                 )

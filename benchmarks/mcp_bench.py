@@ -31,6 +31,10 @@ HANDSHAKE = [
 INIT = [*HANDSHAKE, {"jsonrpc": "2.0", "id": 2, "method": "tools/list"}]
 
 
+# One caller makes every call here: the per-person limit (tests/test_rate_limits.py) is not what is measured.
+UNLIMITED = "0/minute"
+
+
 def cold_start(cmd: list[str]) -> float:
     """Seconds from spawn until the tools/list answer arrives."""
     env = {**os.environ, "IONOS_TOKEN": "not-used-by-tools-list"}
@@ -86,7 +90,7 @@ async def added_latency(calls: int = 300) -> tuple[float, float]:
 
     client = emulator_client(seed=12, provision_seconds=0)
     audit = AuditLog()
-    server = build_server(Core.build(client, audit, SafetySettings()))
+    server = build_server(Core.build(client, audit, SafetySettings(registry_rate_limit=UNLIMITED)))
     reg = (await client.list_registries(limit=1)).items[0]
     direct, via_mcp = [], []
     async with Client(server) as mcp_client:
@@ -115,7 +119,7 @@ async def output_size() -> tuple[float, float]:
 
     client = emulator_client(seed=200, provision_seconds=0)
     audit = AuditLog()
-    server = build_server(Core.build(client, audit, SafetySettings()))
+    server = build_server(Core.build(client, audit, SafetySettings(registry_rate_limit=UNLIMITED)))
     raw = await client._http.request("GET", "registries", params={"limit": "100"}, action="bench")
     items = json.loads(raw.content)["items"]
     raw_per = sum(len(json.dumps(i, separators=(",", ":"))) for i in items) / len(items)
@@ -136,7 +140,7 @@ async def tools_list_size() -> tuple[float, float]:
     from tools.demo import emulator_client
     from tools.mcp_server import build_server
 
-    server = build_server(Core.build(emulator_client(), AuditLog(), SafetySettings()))
+    server = build_server(Core.build(emulator_client(), AuditLog(), SafetySettings(registry_rate_limit=UNLIMITED)))
 
     def size(tools: list[Any]) -> float:
         return sum(len(json.dumps(t, separators=(",", ":"))) for t in tools) / len(tools)

@@ -78,7 +78,7 @@ async def acks_through_the_balancer(api_url: str, state_url: str) -> list[Row]:
             for i in range(COMMANDS):
                 body = slash_body(
                     "get prod-images" if i % 2 else "list --limit 5",
-                    user="UBENCH",
+                    user=f"UBENCH{i}",  # a busy incident: many people, each within REGISTRY_RATE_LIMIT
                     channel="C1",
                     response_url=fake.response_url(f"r{i}"),
                 )

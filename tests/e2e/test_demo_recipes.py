@@ -47,7 +47,7 @@ def demo(url: str, *words: str) -> subprocess.CompletedProcess[str]:
 def test_four_eyes_and_the_watch_can_be_finished_from_the_terminal(recipe_bot: str) -> None:
     asked = demo(recipe_bot, "delete", "sandbox", "--confirm", "sandbox")
     assert "Nothing has run yet" in asked.stdout
-    [request] = re.findall(r"\(request (\w+)\)", asked.stdout)
+    [request] = re.findall(r"\(request ([\w-]+)\)", asked.stdout)  # url-safe base64: - and _ too
 
     card = demo(recipe_bot, "channel", "C0APPROVALS").stdout
     assert "Approval needed: Delete registry sandbox" in card

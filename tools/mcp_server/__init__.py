@@ -13,6 +13,7 @@ from mcp.types import ToolAnnotations
 from tools.app import Core
 from tools.mcp_server.arguments import CheckArguments
 from tools.mcp_server.derive import ServerOptions, tool_function
+from tools.mcp_server.guides import register_guides
 from tools.mcp_server.identity import OAuthOptions, ScopeGate
 from tools.mcp_server.schemas import CompactToolList
 from tools.operations import CATALOGUE, TOOLSETS, AnyOperation, Kind
@@ -154,4 +155,5 @@ def build_server(core: Core, options: ServerOptions | None = None, **kwargs: Any
             description=op.summary,
             annotations=annotations_for(op, opts),
         )
+    register_guides(server, core, ops, opts.actor)
     return server

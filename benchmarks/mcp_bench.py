@@ -153,7 +153,8 @@ async def tools_list_size() -> tuple[float, float]:
 
 
 async def completion_times(registries: int = 2000, asks: int = 200) -> tuple[float, float]:
-    """p99 of a registry-name completion over ``registries`` registries, and of prompts/list (no API call: the baseline)."""
+    """p99 of a registry-name completion over ``registries`` registries, and of prompts/list (the
+    baseline: the same client, no API call)."""
     import random
 
     from mcp import Client

@@ -114,8 +114,9 @@ def main(argv: list[str] | None = None) -> None:
     app_token = slack.slack_app_token.get_secret_value() if slack.slack_app_token else None
     channel = slack.registry_watch_channel
     background: list[Coroutine[Any, Any, None]] = []
-    if channel:
-        background.append(Digests(core, web, channel, slack.registry_watch_interval).run())
+    routes = slack.watch_routes
+    if channel or routes:
+        background.append(Digests(core, web, channel, slack.registry_watch_interval, routes=routes).run())
     if safety.registry_approval_channel:
         background.append(Courier(deps, web, safety.registry_approval_channel).run())
     # Any registry-mcp sharing the store may hand a change to its person (REGISTRY_MCP_CONFIRM=slack).

@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import approvals, commands, confirmations, handoffs, mentions
+from bot import approvals, commands, confirmations, handoffs, mentions, shortcuts
 from bot.deps import BotDeps
 
 logger = logging.getLogger("bot")
@@ -57,6 +57,7 @@ def build_app(
     mentions.register(app, deps)
     approvals.register(app, deps)
     handoffs.register(app, deps)
+    shortcuts.register(app, deps)
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any]) -> None:

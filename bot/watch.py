@@ -1,4 +1,6 @@
 """The periodic watch digest in ``REGISTRY_WATCH_CHANNEL``: one per interval, whatever the replicas.
+With ``REGISTRY_WATCH_ROUTES`` each registry's findings go to the channel of the first matching
+route instead (the rest still to ``REGISTRY_WATCH_CHANNEL``): one digest per channel per interval.
 
 Time is cut into slots of ``REGISTRY_WATCH_INTERVAL`` seconds. Every replica looks every
 ``tick_every`` seconds (30, or a quarter of the interval when that is shorter): the first to claim
@@ -33,9 +35,10 @@ class Digests:
         self,
         core: Core,
         slack: AsyncWebClient,
-        channel: str,
+        channel: str | None,
         interval: float,
         *,
+        routes: tuple[tuple[str, str], ...] = (),
         clock: Callable[[], float] = time.time,
         lease: float = LEASE,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -43,6 +46,7 @@ class Digests:
         self.core = core
         self.slack = slack
         self.channel = channel
+        self.routes = routes
         self.interval = interval
         self.clock = clock
         self.lease = min(lease, interval)
@@ -64,10 +68,12 @@ class Digests:
                 found = await self.core.watch.look(self.core.now())
                 if lease.lost:  # the store was away longer than the lease: another replica has the slot
                     return False
-                new = found.report(only_new=True)
-                if not new.empty:
-                    digest = render.with_next_page(render.watch_report(new, "Registry watch"), "watch", "All findings")
-                    await self.slack.chat_postMessage(channel=self.channel, **digest)
+                for channel, part in found.routed(self.routes, self.channel).items():
+                    new = part.report(only_new=True)
+                    if not new.empty:
+                        digest = render.watch_report(new, "Registry watch")
+                        digest = render.with_next_page(digest, "watch", "All findings")
+                        await self.slack.chat_postMessage(channel=channel, **digest)
                 await store.put(done, "1", self.interval * 2)
                 await self.core.watch.remember(found.memory)
         except Exception:

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, field_validator, model_validator
 
-from tools.values import DEFAULT_API_URL, Rate, normalize_api_url, rate_of, split_list
+from tools.values import DEFAULT_API_URL, Rate, normalize_api_url, rate_of, routes_of, split_list
 
 
 def _trimmed_credential(value: Any) -> Any:
@@ -305,6 +305,21 @@ class SlackSettings(Settings):
     registry_watch_interval: float = Field(
         default=86400.0, ge=60, description="Seconds between watch digests (with REGISTRY_WATCH_CHANNEL)"
     )
+    registry_watch_routes: str = Field(
+        default="",
+        description="A registry's digest findings go to the first matching channel, e.g."
+        " prod-*=C0PROD,team-a-*=C0TEAMA; the rest to REGISTRY_WATCH_CHANNEL",
+    )
+
+    @field_validator("registry_watch_routes")
+    @classmethod
+    def _routes(cls, value: str) -> str:
+        routes_of(value)
+        return value
+
+    @property
+    def watch_routes(self) -> tuple[tuple[str, str], ...]:
+        return routes_of(self.registry_watch_routes)
 
     @field_validator("slack_api_url")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -58,3 +59,17 @@ def rate_of(text: str) -> Rate:
 def split_list(raw: str | None) -> tuple[str, ...]:
     """A list setting, separated by commas or spaces: its items, trimmed, empty ones left out."""
     return tuple(part for part in (raw or "").replace(",", " ").split() if part)
+
+
+_CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+
+
+def routes_of(text: str) -> tuple[tuple[str, str], ...]:
+    """``prod-*=C0PROD,team-a-*=C0TEAMA`` → ((glob, channel), …) in the order given (the first match wins)."""
+    routes = []
+    for item in split_list(text):
+        glob, eq, channel = item.partition("=")
+        if not eq or not glob.strip() or not _CHANNEL.match(channel.strip()):
+            raise ValueError(f"must be NAME-GLOB=CHANNEL-ID, comma-separated, e.g. prod-*=C0PROD (given {item!r})")
+        routes.append((glob.strip().lower(), channel.strip()))
+    return tuple(routes)

@@ -16,7 +16,7 @@ import asyncio
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
@@ -83,6 +83,23 @@ class Pass:
     token_days: int
     memory: Memory
     last_digest: datetime | None
+
+    def routed(self, routes: tuple[tuple[str, str], ...], default: str | None) -> dict[str, Pass]:
+        """This look split by where each part is said: a registry's findings go to the channel of the
+        first route whose glob matches its name, the rest to ``default`` (None: said nowhere).
+        Registries that could not be checked are said in ``default``."""
+        parts: dict[str, list[Finding]] = {}
+        for finding in self.findings:
+            name = finding.registry.lower()
+            channel = next((c for glob, c in routes if matching((glob,), name)), default)
+            if channel is not None:
+                parts.setdefault(channel, []).append(finding)
+        if default is not None and self.failed:
+            parts.setdefault(default, [])
+        return {
+            channel: replace(self, findings=found, failed=self.failed if channel == default else [])
+            for channel, found in parts.items()
+        }
 
     def report(self, *, only_new: bool = False, offset: int = 0, limit: int | None = None) -> WatchReport:
         return WatchReport.of(

@@ -50,6 +50,7 @@ from bot.render.changes import (
     public_note,
     refusal,
 )
+from bot.render.checks import image_check
 from bot.render.results import (
     WATCH_LINES,
     help_message,
@@ -96,6 +97,7 @@ __all__ = [
     "header",
     "help_message",
     "home",
+    "image_check",
     "locations",
     "message",
     "name_check",

@@ -36,3 +36,14 @@ def test_manifest_subscribes_to_exactly_the_events_the_bot_answers() -> None:
     assert home["home_tab_enabled"] is True
     assert home["messages_tab_enabled"] is True
     assert home["messages_tab_read_only_enabled"] is False
+
+
+def test_manifest_declares_the_message_shortcut_the_bot_answers() -> None:
+    from bot.shortcuts import CALLBACK
+
+    manifest = yaml.safe_load(MANIFEST.read_text())
+    [shortcut] = manifest["features"]["shortcuts"]
+    assert shortcut["type"] == "message"
+    assert shortcut["callback_id"] == CALLBACK
+    assert len(shortcut["name"]) <= 24  # Slack's limit on a shortcut's name
+    assert len(shortcut["description"]) <= 100

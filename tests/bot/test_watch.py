@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -25,6 +26,7 @@ from tools.audit import AuditLog
 from tools.config import SafetySettings
 from tools.mcp_server import ServerOptions, build_server
 from tools.state import MemoryStore, RedisStore, StateStore
+from tools.values import routes_of
 
 INTERVAL = 3600.0
 CHANNEL = "CWATCH"
@@ -50,13 +52,15 @@ def replica(
     clock: Clock,
     lease: float = 300.0,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    routes: tuple[tuple[str, str], ...] = (),
 ) -> Replica:
     """One replica: its own core on the shared emulator and store, posting to the fake Slack."""
     core = Core.build(
         stack.client, AuditLog(), SafetySettings(registry_confirm_secret="k" * 32), clock=clock, store=store
     )
     web = AsyncWebClient(token="xoxb-watch", base_url=slack.api_url)
-    return Replica(core, Digests(core, web, CHANNEL, INTERVAL, clock=clock, lease=lease, sleep=sleep))
+    digests = Digests(core, web, CHANNEL, INTERVAL, clock=clock, lease=lease, sleep=sleep, routes=routes)
+    return Replica(core, digests)
 
 
 def digests_posted(slack: FakeSlack) -> list[dict[str, Any]]:
@@ -222,3 +226,39 @@ async def test_only_new_after_a_digest_is_empty_until_something_changes(stack: S
     assert "Nothing to worry about" not in said, "never an all-clear while findings stand"
     assert "Nothing new since the digest at 2026-11-26 12:00 UTC" in said
     assert f"{result.structured_content['standing']} findings still stand" in said
+
+
+async def test_routes_send_each_registrys_findings_to_its_channel_once_across_two_replicas(
+    stack: Stack, redis_url: str, fake_slack: FakeSlack
+) -> None:
+    routes = routes_of("prod-*=C0PROD,sand*=C0SANDBOX")
+    a, b = (replica(stack, RedisStore(redis_url), fake_slack, stack.clock, routes=routes) for _ in range(2))
+    ran = await asyncio.gather(a.digests.tick(), b.digests.tick(), a.digests.tick(), b.digests.tick())
+    assert sorted(ran) == [False, False, False, True]
+    posted = digests_posted(fake_slack)
+    by_channel = {p["channel"]: texts(p) for p in posted}
+    assert len(posted) == len(by_channel), "one digest per channel"
+    assert set(by_channel) == {"C0PROD", "C0SANDBOX", CHANNEL}
+
+    # Each channel names only registries routed to it, and every channel with findings got its digest.
+    def home(registry: str) -> str:
+        return "C0PROD" if registry.startswith("prod-") else "C0SANDBOX" if registry.startswith("sand") else CHANNEL
+
+    every = {f.registry for f in (await a.core.watch.look(a.core.now())).findings}
+    assert {home(r) for r in every} == set(by_channel)
+    for channel, text in by_channel.items():
+        named = {r for r in every if re.search(rf"\b{re.escape(r)}\b", text)}
+        assert named, channel
+        assert {home(r) for r in named} == {channel}, (channel, named)
+
+    stack.clock.now += INTERVAL  # the next slot: nothing new anywhere, nothing posted anywhere
+    await asyncio.gather(a.digests.tick(), b.digests.tick())
+    assert len(digests_posted(fake_slack)) == len(posted)
+    for r in (a, b):
+        await r.core.store.aclose()
+
+
+@pytest.mark.parametrize("bad", ["prod-*", "prod-*=", "=C0PROD", "prod-*=#ops", "prod-*=c0prod"])
+def test_a_bad_route_is_refused_naming_the_rule(bad: str) -> None:
+    with pytest.raises(ValueError, match="NAME-GLOB=CHANNEL-ID"):
+        routes_of(bad)

@@ -11,6 +11,7 @@ from tools.config import (
     ObservabilitySettings,
     SafetySettings,
     Settings,
+    SlackSettings,
     from_environment,
 )
 from tools.startup import load
@@ -93,6 +94,11 @@ def test_secrets_never_show_in_repr_or_dump() -> None:
         ),
         ({"REGISTRY_LOG_FORMAT": "xml"}, "REGISTRY_LOG_FORMAT must be one of 'text' or 'json' (given 'xml')"),
         ({"REGISTRY_STATE_URL": "postgres://db"}, "REGISTRY_STATE_URL must be a redis://, rediss:// or unix:// URL"),
+        (
+            {"REGISTRY_WATCH_ROUTES": "prod-*=C0PROD,team-a-*"},
+            "REGISTRY_WATCH_ROUTES must be NAME-GLOB=CHANNEL-ID, comma-separated, e.g. prod-*=C0PROD"
+            " (given 'team-a-*')",
+        ),
     ],
 )
 def test_team_settings_refuse_bad_values_in_one_line(
@@ -103,6 +109,7 @@ def test_team_settings_refuse_bad_values_in_one_line(
     kinds: dict[str, type[Settings]] = {
         "REGISTRY_LOG_FORMAT": ObservabilitySettings,
         "REGISTRY_STATE_URL": SafetySettings,
+        "REGISTRY_WATCH_ROUTES": SlackSettings,
     }
     kind = kinds.get(next(iter(env)), McpSettings)
     with pytest.raises(SystemExit) as stopped:

@@ -9,6 +9,7 @@ from benchmarks import (
     bot_bench,
     client_vs_sdk,
     follow_bench,
+    home_bench,
     mcp_bench,
     replicas_bench,
     repos_bench,
@@ -27,6 +28,7 @@ SUITES = {
     "follow": follow_bench.main,
     "watch": watch_bench.main,
     "sanitize": sanitize_bench.main,
+    "home": home_bench.main,
 }
 
 

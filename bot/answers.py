@@ -36,6 +36,7 @@ class Answer:
     message: render.Message
     private: bool = False
     follow: Followup | None = None
+    changed: str | None = None  # what a change that ran says it did (a button on a digest records it)
 
 
 async def answered(work: Callable[[], Awaitable[Answer]]) -> Answer:
@@ -111,7 +112,8 @@ async def perform(
         cursor = getattr(out, "next_cursor", None)
         if isinstance(cursor, str) and cursor:
             message = render.with_next_page(message, request.page(cursor))
-        return Answer(message, private=isinstance(out, TokenCreated), follow=follow)  # a password: only to them
+        changed = str(getattr(out, "message", op.title)) if op.writes else None
+        return Answer(message, private=isinstance(out, TokenCreated), follow=follow, changed=changed)  # a password
     started = await deps.core.confirmer.run(op, inp, caller)
     if isinstance(started, Plan):
         preview = render.preview(started, button_value(started, inp, thread), deps.core.confirmer.ttl)
@@ -119,7 +121,8 @@ async def perform(
     if started.executed:
         await deps.post_audit(client, f"{mention(user)}: {started.message}")
     follow = followup(deps.core, op, started, user)
-    return Answer(render.following(started, None, "") if follow else render.change_result(started), follow=follow)
+    message = render.following(started, None, "") if follow else render.change_result(started)
+    return Answer(message, follow=follow, changed=started.message if started.executed else None)
 
 
 def in_slack_words(err: InvalidInputError, spec: Spec) -> InvalidInputError:

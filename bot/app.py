@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import approvals, commands, confirmations, handoffs, mentions, shortcuts
+from bot import approvals, commands, confirmations, findings, handoffs, home, mentions, shortcuts
 from bot.deps import BotDeps
 
 logger = logging.getLogger("bot")
@@ -58,6 +58,8 @@ def build_app(
     approvals.register(app, deps)
     handoffs.register(app, deps)
     shortcuts.register(app, deps)
+    findings.register(app, deps)
+    home.register(app, deps)
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any]) -> None:

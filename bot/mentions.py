@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -21,11 +20,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import render
 from bot.answers import answer, answered
 from bot.deps import BotDeps
-from bot.people import caller_of
+from bot.home import publish_home
 from bot.progress import Where
 from tools.errors import StoreUnavailableError
-from tools.operations import CATALOGUE, ListInput
-from tools.views import RegistryList
 
 logger = logging.getLogger("bot.mentions")
 LEADING_MENTIONS = re.compile(r"^\s*(?:<@[A-Z0-9]+(?:\|[^>]*)?>\s*)+")
@@ -96,20 +93,3 @@ def in_thread(client: AsyncWebClient, channel: str, ts: str, thread: str | None)
         await client.chat_postMessage(channel=channel, thread_ts=thread or ts, text=text)
 
     return Where(update, announce, AGAIN.format)
-
-
-async def publish_home(deps: BotDeps, user: str, client: AsyncWebClient) -> None:
-    """The Home tab, fresh each time it is opened: the registries as ``/registry list`` shows them."""
-    try:
-        found = await CATALOGUE["list_registries"].call(deps.core, ListInput(limit=100), caller_of(user))
-        assert isinstance(found, RegistryList)
-        protected = {r.name: pattern for r in found.registries if (pattern := deps.core.confirmer.protection(r.name))}
-        view = render.home(found, protected, datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
-    except Exception as exc:
-        logger.warning("could not list registries for the Home tab: %s", exc)
-        text = getattr(exc, "message", None) or "the registries could not be listed right now"
-        view = {"type": "home", "blocks": [render.section(f":x: {render.esc(text)}")]}
-    try:
-        await client.views_publish(user_id=user, view=view)
-    except Exception:
-        logger.exception("could not publish the Home tab")

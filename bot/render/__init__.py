@@ -52,6 +52,9 @@ from bot.render.changes import (
 )
 from bot.render.checks import image_check
 from bot.render.results import (
+    FINDING_ACTION,
+    HOME_FINDINGS,
+    PICK_ACTION,
     WATCH_LINES,
     help_message,
     home,
@@ -70,8 +73,10 @@ __all__ = [
     "BLOCK_LIMIT",
     "CANCEL_ACTION",
     "CONFIRM_ACTION",
+    "FINDING_ACTION",
     "HANDOFF_CANCEL_ACTION",
     "HANDOFF_CONFIRM_ACTION",
+    "HOME_FINDINGS",
     "HOME_LIMIT",
     "LINES_PER_SECTION",
     "METADATA_LIMIT",
@@ -79,6 +84,7 @@ __all__ = [
     "NAME_ACTION",
     "NAME_BLOCK",
     "NEXT_ACTION",
+    "PICK_ACTION",
     "REJECT_ACTION",
     "SECTION_LIMIT",
     "VALUE_LIMIT",

@@ -17,11 +17,13 @@ from bot.render.blocks import (
     esc,
     header,
     message,
+    plain,
     section,
     sections,
 )
 from tools.confirmation import Approval
 from tools.views import (
+    Finding,
     LocationList,
     NameCheck,
     RegistryDetail,
@@ -152,6 +154,33 @@ def token_created(out: TokenCreated) -> Message:
 # ---------------------------------------------------------------- the watch
 
 WATCH_LINES = 40  # lines of findings one message holds; the rest is paged (`/registry watch`)
+FINDING_ACTION = "registry_finding"
+ACTIONABLE = 3  # the first findings of each class carry their next steps (a menu each: a block each, of Slack's 50)
+OPTION_VALUE_LIMIT = 150
+
+
+def finding_steps(finding: Finding) -> list[tuple[str, str]]:
+    """What one can do about a finding, each as the /registry command it runs (so the same rules apply)."""
+    if finding.kind == "token":
+        return [
+            ("Extend 90 days", f"tokens update {finding.registry} {finding.subject} --expiry 90d"),
+            ("Revoke…", f"tokens delete {finding.registry} {finding.subject}"),
+        ]
+    if finding.kind == "vulnerability":
+        return [
+            ("Show images", f"vulns find {finding.subject} --in {finding.registry}"),
+            ("Advisory", f"vulns get {finding.subject}"),
+        ]
+    return [("Details", f"get {finding.registry}")]
+
+
+def finding_menu(finding: Finding) -> dict[str, Any] | None:
+    options = [
+        {"text": plain(label), "value": command}
+        for label, command in finding_steps(finding)
+        if len(command) <= OPTION_VALUE_LIMIT
+    ]
+    return {"type": "overflow", "action_id": FINDING_ACTION, "options": options} if options else None
 
 
 def watch_report(report: WatchReport, title: str = "Registry watch") -> Message:
@@ -166,13 +195,29 @@ def watch_report(report: WatchReport, title: str = "Registry watch") -> Message:
     if report.counts:
         blocks.append(context(esc(", ".join(f"{n} {t.lower()}" for t, n in report.counts.items()))))
     shown = 0
-    for heading, lines in report.sections():
+    groups = report.sections()
+    for number, (heading, lines) in enumerate(groups):
         room = WATCH_LINES - shown
         if room <= 0:
             break
         marked = [f"• {esc(line)}".replace("  [new]", " :new:") for line in lines[:room]]
+        # The findings' groups come first, in the findings' order; "not checked" (no finding) is last.
+        is_findings = not (report.failed and number == len(groups) - 1)
+        findings = report.findings[shown : shown + len(marked)] if is_findings else []
+        acting = findings[:ACTIONABLE]
         shown += len(marked)
-        blocks += sections([f"*{esc(heading)}*", *marked], per_block=LINES_PER_SECTION)
+        if not acting:
+            blocks += sections([f"*{esc(heading)}*", *marked], per_block=LINES_PER_SECTION)
+            continue
+        blocks.append(section(f"*{esc(heading)}*"))
+        for finding, line in zip(acting, marked, strict=False):
+            block = section(line)
+            menu = finding_menu(finding)
+            if menu is not None:
+                block["accessory"] = menu
+            blocks.append(block)
+        if marked[len(acting) :]:
+            blocks += sections(marked[len(acting) :], per_block=LINES_PER_SECTION)
     rest = len(report.findings) - shown
     if rest > 0 or report.next_cursor:
         more = rest + (report.found - report.offset - len(report.findings))
@@ -181,10 +226,35 @@ def watch_report(report: WatchReport, title: str = "Registry watch") -> Message:
     return message(f"{title}: {counts or report.headline()}", blocks[:BLOCK_LIMIT])
 
 
-def home(result: RegistryList, protected: dict[str, str], at: str) -> dict[str, Any]:
-    """The App Home tab: every registry at a glance, as ``/registry list`` shows them."""
-    shown = result.registries[:HOME_LIMIT]
-    blocks: list[dict[str, Any]] = [header("Registries")]
+PICK_ACTION = "registry_pick"  # the Home tab's type-ahead registry picker (options from bot.home)
+HOME_FINDINGS = 5
+
+
+def home(
+    result: RegistryList, protected: dict[str, str], at: str, findings: WatchReport | None = None
+) -> dict[str, Any]:
+    """The App Home tab: a registry picker, the most urgent findings with their next steps, and every
+    registry at a glance as ``/registry list`` shows them."""
+    picker = {
+        "type": "external_select",
+        "action_id": PICK_ACTION,
+        "placeholder": plain("Find a registry by name"),
+        "min_query_length": 0,
+    }
+    blocks: list[dict[str, Any]] = [{"type": "actions", "elements": [picker]}]
+    if findings is not None:
+        blocks.append(header("Needs care"))
+        for finding in findings.findings[:HOME_FINDINGS]:
+            block = section(f"• {esc(finding.line())}")
+            menu = finding_menu(finding)
+            if menu is not None:
+                block["accessory"] = menu
+            blocks.append(block)
+        rest = findings.found - min(len(findings.findings), HOME_FINDINGS)
+        tail = f"{rest} more: `/registry watch`" if rest > 0 else esc(findings.headline())
+        blocks.append(context(tail))
+    shown = result.registries[: HOME_LIMIT - len(blocks) - 3]
+    blocks.append(header("Registries"))
     blocks.append(context(f"{len(result.registries)} registries · as of {esc(at)} · `/registry help` for commands"))
     for reg in shown:
         lock = f" · :lock: protected (`{esc(protected[reg.name])}`)" if reg.name in protected else ""

@@ -18,10 +18,18 @@ LIMITS = {
     "confirm_button": 30,
     "metadata": 3000,
     "modal_text": 24,
+    "option_text": 75,
+    "option_value": 150,
+    "overflow_options": 5,
 }
 
 
 def _check_element(element: dict[str, Any]) -> None:
+    if element.get("type") == "overflow":
+        assert 1 <= len(element["options"]) <= LIMITS["overflow_options"]
+        for option in element["options"]:
+            assert len(option["text"]["text"]) <= LIMITS["option_text"]
+            assert len(option["value"]) <= LIMITS["option_value"]
     if element.get("type") == "button":
         assert len(element["text"]["text"]) <= LIMITS["button_text"]
         assert len(element.get("value", "")) <= LIMITS["button_value"]
@@ -45,7 +53,7 @@ def check_blocks(blocks: list[dict[str, Any]], max_blocks: int = LIMITS["blocks"
             assert len(raw["text"]["text"]) <= LIMITS["section"]
         for field in raw.get("fields") or []:
             assert len(field["text"]) <= 2000
-        for element in raw.get("elements") or []:
+        for element in [*(raw.get("elements") or []), *([raw["accessory"]] if raw.get("accessory") else [])]:
             _check_element(element)
 
 
@@ -60,5 +68,7 @@ def assert_valid_view(view: dict[str, Any]) -> None:
     check_blocks(view["blocks"], max_blocks=100)
     assert len(view.get("private_metadata", "")) <= LIMITS["metadata"]
     if view["type"] == "modal":  # a Home tab has no title or buttons of its own
-        for key in ("title", "submit", "close"):
-            assert len(view[key]["text"]) <= LIMITS["modal_text"]
+        assert view.get("title"), "a modal has a title"
+        for key in ("title", "submit", "close"):  # submit only where there is something to submit
+            if key in view:
+                assert len(view[key]["text"]) <= LIMITS["modal_text"]

@@ -16,6 +16,7 @@ def test_manifest_declares_the_command_interactivity_and_minimal_scopes() -> Non
     assert command["url"].endswith("/slack/events")
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["settings"]["interactivity"]["request_url"].endswith("/slack/events")
+    assert manifest["settings"]["interactivity"]["message_menu_options_url"].endswith("/slack/events")
     assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == [
         "app_mentions:read",
         "chat:write",

@@ -253,9 +253,12 @@ async def test_the_home_tab_lists_the_registries_when_opened(bot: BotUnderTest) 
     assert "prod-images" in shown
     assert "Running" in shown
     assert "scan on" in shown or "scan off" in shown
-    prod = next(b["text"]["text"] for b in view["blocks"] if "prod-images" in b.get("text", {}).get("text", ""))
+    listed = view["blocks"][
+        next(i for i, b in enumerate(view["blocks"]) if (b.get("text") or {}).get("text") == "Registries") :
+    ]
+    prod = next(b["text"]["text"] for b in listed if "prod-images" in b.get("text", {}).get("text", ""))
     assert ":lock: protected" in prod
-    sandbox = next(b["text"]["text"] for b in view["blocks"] if "*sandbox*" in b.get("text", {}).get("text", ""))
+    sandbox = next(b["text"]["text"] for b in listed if "*sandbox*" in b.get("text", {}).get("text", ""))
     assert ":lock:" not in sandbox
     await bot.event({"type": "app_home_opened", "user": ALICE, "channel": "DALICE", "tab": "messages"}, "EvH2")
     await bot.reply("get analytics", rid="sync")

@@ -104,9 +104,13 @@ async def test_registry_mcp_demo_serves_the_emulator_and_a_health_check() -> Non
         assert health.json() == {"ok": True, "status": "ok", "mode": "mcp", "store": "memory"}
         async with Client(streamable_http_client(base + "/mcp")) as client:
             listed = await client.call_tool("list_registries", {"limit": 3})
+            prompts = {p.name for p in (await client.list_prompts()).prompts}
+            registry = await client.read_resource("ionos-cr://registries/prod-images")
         assert not listed.is_error
         assert listed.structured_content is not None
         assert len(listed.structured_content["registries"]) == 3  # the emulator's sample registries
+        assert prompts == {"incident_triage", "rotate_token", "registry_health"}
+        assert "prod-images.cr.de-fra.ionos.com" in registry.contents[0].text  # type: ignore[union-attr]
     finally:
         interrupted(proc)
 

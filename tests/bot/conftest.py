@@ -8,6 +8,7 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 import httpx
@@ -15,6 +16,7 @@ import pytest
 import uvicorn
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import render
 from bot.access import Access
 from bot.app import build_app
 from bot.deps import BotDeps
@@ -22,7 +24,7 @@ from bot.handoffs import HandoffCourier
 from bot.server import build_asgi
 from tests.bot.blockkit import assert_valid_message, assert_valid_view
 from tests.bot.fakes import FakeSlack, event_body, payload_body, slash_body
-from tests.conftest import Stack
+from tests.conftest import TOKEN, Stack
 from tests.helpers.identity import IdentityProvider, OAuthServer, mcp_with_oauth
 from tests.helpers.signing import signed, signed_json
 from tools.mcp_server import ServerOptions, build_server
@@ -233,3 +235,67 @@ def dms(bot: BotUnderTest, user: str) -> list[dict[str, Any]]:
 def untouched(bot: BotUnderTest) -> bool:
     registry = bot.stack.registry_named("sandbox")
     return registry is not None and registry.deleting_since is None
+
+
+# ---------------------------------------------------------------- findings and their next steps
+
+DIGEST_TS = "1764900000.000200"
+
+
+async def digest_page(stack: Stack, kind: str = "token") -> dict[str, Any]:
+    """A page of the watch as the bot posts it, from the first finding of ``kind`` (the sample estate has
+    more critical vulnerabilities than one message holds, so its tokens are on a later page)."""
+    found = await stack.core.watch.look(stack.core.now())
+    first = next(i for i, f in enumerate(found.report().findings) if f.kind == kind)
+    return {"ts": DIGEST_TS, **render.watch_report(found.report(offset=first, limit=40), "Registry watch")}
+
+
+def menus(message: dict[str, Any]) -> list[dict[str, Any]]:
+    return [b["accessory"] for b in message["blocks"] if (b.get("accessory") or {}).get("type") == "overflow"]
+
+
+def choose(
+    bot: BotUnderTest, message: dict[str, Any], label: str, about: str, *, user: str = ALICE, rid: str = "f"
+) -> dict[str, Any]:
+    """The block_actions payload Slack sends when ``user`` picks ``label`` on the finding about ``about``."""
+    option = next(o for m in menus(message) for o in m["options"] if o["text"]["text"] == label and about in o["value"])
+    return {
+        "type": "block_actions",
+        "user": {"id": user, "username": user.lower(), "team_id": "T1"},
+        "api_app_id": "A1",
+        "team": {"id": "T1", "domain": "acme"},
+        "container": {"type": "message", "message_ts": message["ts"], "channel_id": OPS, "is_ephemeral": False},
+        "trigger_id": "trigger-finding",
+        "channel": {"id": OPS, "name": "ops"},
+        "message": message,
+        "response_url": bot.slack.response_url(rid),
+        "actions": [
+            {
+                "type": "overflow",
+                "action_id": render.FINDING_ACTION,
+                "block_id": "b",
+                "selected_option": option,
+                "action_ts": "1.2",
+            }
+        ],
+    }
+
+
+async def raw_token(stack: Stack, registry: str, name: str) -> dict[str, Any] | None:
+    """A token as the API has it, read over plain HTTP (None when it is gone)."""
+    transport = httpx.ASGITransport(app=stack.emulator)
+    headers = {"authorization": f"Bearer {TOKEN}"}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://emulator/containerregistries/", headers=headers
+    ) as http:
+        [reg] = [
+            r
+            for r in (await http.get("registries", params={"limit": 100})).json()["items"]
+            if r["properties"]["name"] == registry
+        ]
+        tokens = (await http.get(f"registries/{reg['id']}/tokens", params={"limit": 100})).json()["items"]
+    return next((t for t in tokens if t["properties"]["name"] == name), None)
+
+
+def expiry_of(token: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(token["properties"]["expiryDate"].replace("Z", "+00:00"))

@@ -19,6 +19,7 @@ import pytest
 from mcp import Client
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import render
 from bot.approvals import Courier
 from tests.bot.conftest import (
     ALICE,
@@ -27,6 +28,8 @@ from tests.bot.conftest import (
     BotUnderTest,
     block_action,
     check_traffic,
+    choose,
+    raw_token,
     serving_bot,
     view_payload,
     writers,
@@ -449,3 +452,22 @@ async def test_each_request_is_announced_once_even_when_a_courier_dies(
 def test_covered_resources_need_an_approval_channel() -> None:
     with pytest.raises(ValueError, match="REGISTRY_APPROVAL_CHANNEL must be set too"):
         SafetySettings(registry_approval_required="prod-*")
+
+
+async def test_revoke_from_a_digest_on_a_covered_registry_waits_for_a_second_writer(bot: BotUnderTest) -> None:
+    found = await bot.stack.core.watch.look(bot.stack.core.now())
+    token = next(f.subject for f in found.findings if f.kind == "token" and f.registry == "sandbox")
+    sandbox = found.routed((("sandbox", "CSANDBOX"),), None)["CSANDBOX"]  # its own routed digest
+    message = {"ts": "1764900000.000300", **render.watch_report(sandbox.report(), "Registry watch")}
+    await bot.interact(choose(bot, message, "Revoke…", f"sandbox {token}", rid="revoke"))
+    [preview] = await bot.slack.wait_for(lambda: bot.slack.responses.get("revoke"))
+    await bot.interact(block_action(bot, preview, "registry_confirm", rid="revoke"))
+    opened = await bot.slack.wait_for(lambda: bot.slack.api_calls("views.open"))
+    raw = opened[-1].params["view"]
+    await bot.interact(view_payload(json.loads(raw) if isinstance(raw, str) else raw, token))
+    [card] = await bot.slack.wait_for(lambda: cards(bot.slack))
+    await card_kept(bot)
+    assert f"Approval needed: Delete token {token}" in texts(card)
+    assert await raw_token(bot.stack, "sandbox", token) is not None, "the person's own yes ran nothing"
+    await clicked(bot, card, "registry_approve", CAROL)
+    assert await raw_token(bot.stack, "sandbox", token) is None

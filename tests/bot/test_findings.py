@@ -99,3 +99,25 @@ async def test_a_reader_cannot_extend_from_the_digest(bot: BotUnderTest) -> None
     assert "may change registries from Slack" in texts(reply)
     assert await raw_token(bot.stack, registry, token) == before
     assert bot.slack.api_calls("chat.update") == []
+
+
+async def test_advisory_shows_the_advisory_privately(bot: BotUnderTest) -> None:
+    message = await digest_page(bot.stack, "vulnerability")
+    option = next(o for m in menus(message) for o in m["options"] if o["text"]["text"] == "Advisory")
+    advisory = option["value"].split()[-1]
+    await bot.interact(choose(bot, message, "Advisory", option["value"], rid="advisory"))
+    [reply] = await bot.slack.wait_for(lambda: bot.slack.responses.get("advisory"))
+    assert reply["response_type"] == "ephemeral"
+    assert advisory in texts(reply)
+
+
+async def test_details_on_a_registry_that_is_not_running(bot: BotUnderTest) -> None:
+    backend = bot.stack.emulator.backend
+    backend.provision = timedelta(hours=1)  # what is created now stays New for an hour
+    backend.create({"properties": {"name": "fresh-one", "location": "de/fra"}}, "ops@example.com")
+    message = await digest_page(bot.stack, "registry")
+    await bot.interact(choose(bot, message, "Details", "get fresh-one", rid="details"))
+    [reply] = await bot.slack.wait_for(lambda: bot.slack.responses.get("details"))
+    said = texts(reply)
+    assert "fresh-one" in said
+    assert "New" in said

@@ -5,7 +5,8 @@ Details on a registry).
 Each choice is the `/registry` command it names, answered as if the person pressing it had typed it:
 the same channel rules, writers, confirmation (a revoke asks for the usual yes, and four eyes where
 required), rate limits and audit. The answer is theirs alone; a change that ran at once (an extension)
-is also recorded on the digest itself, for everyone who reads it.
+is also recorded on the digest itself, and one confirmed later (a revoke) is said in the digest's
+thread, for everyone who reads it.
 """
 
 from __future__ import annotations
@@ -32,7 +33,10 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
         user, channel = body["user"]["id"], (body.get("channel") or {}).get("id")
         chosen = body["actions"][0].get("selected_option") or {}
         command, label = str(chosen.get("value", "")), str((chosen.get("text") or {}).get("text", ""))
-        reply = await answered(lambda: answer(deps, command, user, channel, client))
+        message = body.get("message") or {}
+        # A change confirmed later (a revoke) is said in the digest's thread: the digest shows who acted.
+        thread = message.get("ts") if not (body.get("container") or {}).get("is_ephemeral") else None
+        reply = await answered(lambda: answer(deps, command, user, channel, client, thread=thread))
         try:
             if body.get("response_url"):
                 await respond(**reply.message, response_type="ephemeral", replace_original=False)
@@ -40,7 +44,6 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
                 await client.chat_postMessage(channel=user, **reply.message)
         except Exception as exc:
             undelivered(logger, "answer a finding's next step", exc)
-        message = body.get("message") or {}
         if reply.changed is None or not message.get("ts") or channel is None:
             return
         note = render.context(f"{mention(user)} {DONE.get(label, label)}: {render.esc(reply.changed)}")

@@ -76,6 +76,11 @@ async def test_revoke_asks_for_the_usual_yes_and_then_deletes_once(bot: BotUnder
     await bot.interact(view_payload(view, "ci-push"))
     await bot.slack.wait_for(lambda: len(bot.slack.responses.get("revoke", [])) > 1)
     assert await raw_token(bot.stack, "prod-images", "ci-push") is None
+    said = await bot.slack.wait_for(
+        lambda: [c for c in bot.slack.api_calls("chat.postMessage") if c.params.get("thread_ts") == DIGEST_TS]
+    )
+    assert f"<@{ALICE}>" in said[0].params["text"], "the digest's thread says who revoked it"
+    assert "ci-push" in said[0].params["text"]
 
 
 async def test_show_images_lists_the_registrys_affected_images_privately(bot: BotUnderTest) -> None:

@@ -51,6 +51,18 @@ async def timed_requests(
     return list(await asyncio.gather(*(one(*m) for m in make)))
 
 
+def bot_env(api_url: str, fake: FakeSlack, **extra: str) -> dict[str, str]:
+    """A registry-bot process's environment: the emulator at ``api_url``, Slack at the local fake."""
+    return child_env(
+        IONOS_TOKEN="bench-token",
+        IONOS_API_URL=api_url,
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_BOT_TOKEN="xoxb-bench",
+        SLACK_API_URL=fake.api_url,
+        **extra,
+    )
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -59,14 +71,7 @@ def pct(values: list[float], q: float) -> float:
 async def run(api_url: str) -> list[Row]:
     fake = await FakeSlack().start()
     port = free_port()
-    env = child_env(
-        IONOS_TOKEN="bench-token",
-        IONOS_API_URL=api_url,
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_BOT_TOKEN="xoxb-bench",
-        SLACK_API_URL=fake.api_url,
-        REGISTRY_BOT_WRITERS="*",
-    )
+    env = bot_env(api_url, fake, REGISTRY_BOT_WRITERS="*")
     base = f"http://127.0.0.1:{port}"
     with running(["bot", "--port", str(port)], base + "/healthz", env=env) as pid:
         connector = aiohttp.TCPConnector(limit=CONCURRENCY)

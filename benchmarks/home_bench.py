@@ -16,10 +16,9 @@ import time
 
 import aiohttp
 
-from benchmarks.bot_bench import SECRET, pct
+from benchmarks.bot_bench import SECRET, bot_env, pct
 from benchmarks.harness import Row, emulator, print_table, running
 from tests.bot.fakes import FakeSlack, payload_body
-from tests.e2e.conftest import child_env
 from tests.helpers.ports import free_port
 from tests.helpers.signing import signed
 
@@ -46,13 +45,7 @@ def suggestion(user: str, typed: str) -> str:
 async def run(api_url: str) -> tuple[list[float], list[float], int]:
     fake = await FakeSlack().start()
     port = free_port()
-    env = child_env(
-        IONOS_TOKEN="bench-token",
-        IONOS_API_URL=api_url,
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_BOT_TOKEN="xoxb-bench",
-        SLACK_API_URL=fake.api_url,
-    )
+    env = bot_env(api_url, fake)
     base = f"http://127.0.0.1:{port}"
     options, health, most = [], [], 0
     with running(["bot", "--port", str(port)], base + "/healthz", env=env):

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.bot_bench import pct
 from benchmarks.harness import Row, print_table
 
 HANDSHAKE = [
@@ -183,12 +184,7 @@ async def completion_times(registries: int = 2000, asks: int = 200) -> tuple[flo
             assert len(answer.completion.values) <= 100
             asked.append(t1 - t0)
             pinged.append(t2 - t1)
-    return percentile(asked, 99), percentile(pinged, 99)
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))]
+    return pct(asked, 0.99), pct(pinged, 0.99)
 
 
 def main() -> list[Row]:

@@ -22,10 +22,15 @@ import httpx
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
-from tools.config import SlackSettings, from_environment
+from tools.config import SafetySettings, SlackSettings, from_environment
 
 USER, CHANNEL = "U0DEMO", "C0DEMO"
-APPROVALS = os.environ.get("REGISTRY_APPROVAL_CHANNEL", "C0APPROVALS")  # where the bot posts approval cards
+DEFAULT_APPROVALS = "C0APPROVALS"
+
+
+def approvals_channel() -> str:
+    """Where the bot posts approval cards: the same REGISTRY_APPROVAL_CHANNEL the bot reads."""
+    return from_environment(SafetySettings).registry_approval_channel or DEFAULT_APPROVALS
 
 
 def as_text(reply: dict[str, Any]) -> str:
@@ -228,12 +233,7 @@ async def run(text: str, url: str, secret: str, user: str, typed: str | None, fo
         if len(words) == 2 and words[0] == "channel":
             return await channel(session, words[1])
         if len(words) in (2, 3) and words[0] in ("approve", "reject"):
-            return await press(session, words[0], words[1], words[2] if len(words) == 3 else APPROVALS)
-        words = text.split()
-        if len(words) == 2 and words[0] == "channel":
-            return await channel(session, words[1])
-        if len(words) in (2, 3) and words[0] in ("approve", "reject"):
-            return await press(session, words[0], words[1], words[2] if len(words) == 3 else APPROVALS)
+            return await press(session, words[0], words[1], words[2] if len(words) == 3 else approvals_channel())
         reply = await session.command(text)
         if typed is None:
             await followed(session, reply, follow)

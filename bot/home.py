@@ -18,6 +18,7 @@ from tools.errors import RegistryError
 from tools.operations import CATALOGUE, ListInput
 from tools.operations.registry_inputs import FollowRefInput
 from tools.operations.watch import WatchInput
+from tools.resolve import prefix_first
 from tools.views import RegistryDetail, RegistryList, WatchReport
 
 logger = logging.getLogger("bot.home")
@@ -68,7 +69,7 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
             await ack(options=[])
             return
         assert isinstance(page, RegistryList)
-        names = sorted((r.name for r in page.registries), key=lambda n: (not n.startswith(typed), n))
+        names = prefix_first([r.name for r in page.registries], typed)
         await ack(options=[{"text": render.plain(n), "value": n} for n in names[:OPTIONS]])
 
     @app.action(render.PICK_ACTION)

@@ -129,3 +129,10 @@ async def resolve_token(client: RegistryClient, registry: Registry, ref: str) ->
         else f"{registry.name} has: {', '.join(t.name for t in tokens) or 'no tokens'}."
     )
     raise NotFoundError(f"{registry.name} has no token named {ref!r}", status=404, hint=hint)
+
+
+def prefix_first(names: list[str], typed: str) -> list[str]:
+    """Names holding what was typed, those that start with it first, each group in order (type-ahead)."""
+    low = typed.lower()
+    held = sorted(n for n in names if low in n.lower())
+    return [n for n in held if n.lower().startswith(low)] + [n for n in held if not n.lower().startswith(low)]

@@ -24,7 +24,7 @@ from tools.errors import RegistryError
 from tools.mcp_server.identity import caller_of
 from tools.mcp_server.rendering import error_text
 from tools.operations import CATALOGUE, AnyOperation
-from tools.resolve import resolve
+from tools.resolve import prefix_first, resolve
 from tools.sanitize import clean
 
 MAX_VALUES = 100  # the specification's cap on one completion answer
@@ -204,8 +204,5 @@ class Completer:
 
 def offered(names: list[str], typed: str, *, more: bool) -> Completion:
     """Names that start with what was typed first, then those that contain it; at most 100."""
-    low = typed.lower()
-    starts = sorted(n for n in names if n.lower().startswith(low))
-    contains = sorted(n for n in names if low in n.lower() and not n.lower().startswith(low))
-    values = [clean(n) for n in starts + contains][:MAX_VALUES]
+    values = [clean(n) for n in prefix_first(names, typed)][:MAX_VALUES]
     return Completion(values=values, total=None if more else len(values), has_more=more or len(values) == MAX_VALUES)

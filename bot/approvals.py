@@ -11,6 +11,7 @@ decided turns to Expired on its card when its time comes, once across replicas.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -27,14 +28,14 @@ from tools.operations import CATALOGUE
 logger = logging.getLogger("bot.approvals")
 
 
+@dataclass(eq=False)
 class Courier:
     """Posts queued approval requests in the channel, and marks the ones nobody decided in time as
     expired when their time comes (each once, by whichever replica takes it)."""
 
-    def __init__(self, deps: BotDeps, slack: AsyncWebClient, channel: str) -> None:
-        self.deps = deps
-        self.slack = slack
-        self.channel = channel
+    deps: BotDeps
+    slack: AsyncWebClient
+    channel: str
 
     @property
     def approvals(self) -> Approvals:

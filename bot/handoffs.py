@@ -7,6 +7,7 @@ checks again that the presser's e-mail is the requester's.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -21,10 +22,12 @@ from tools.operations import CATALOGUE
 logger = logging.getLogger("bot.handoffs")
 
 
+@dataclass(eq=False)
 class HandoffCourier:
-    def __init__(self, deps: BotDeps, slack: AsyncWebClient) -> None:
-        self.deps = deps
-        self.slack = slack
+    """Delivers each assistant's change to its person's DM, once, by whichever replica takes it."""
+
+    deps: BotDeps
+    slack: AsyncWebClient
 
     @property
     def handoffs(self) -> Handoffs:

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 from pydantic import BaseModel, Field
 
@@ -42,8 +43,8 @@ class AuditRecord(BaseModel):
     actor: str
     email: str | None = None  # the person's verified address, when the front knew it (ties fronts together)
     operation: str
-    registry_id: str | None
-    registry_name: str | None
+    registry_id: str | None = None
+    registry_name: str | None = None
     resource: str | None = None
     outcome: Outcome
     changed_fields: list[str] = Field(default_factory=list)
@@ -52,6 +53,16 @@ class AuditRecord(BaseModel):
 
 
 Listener = Callable[[AuditRecord], None]
+
+
+class Facts(TypedDict, total=False):
+    """What a record may say about the attempt besides who, what and how it ended."""
+
+    email: str | None
+    registry_id: str | None
+    registry_name: str | None
+    resource: str | None
+    detail: str | None
 
 
 class AuditLog:
@@ -67,26 +78,18 @@ class AuditLog:
         actor: str,
         operation: str,
         outcome: Outcome,
-        email: str | None = None,
-        registry_id: str | None = None,
-        registry_name: str | None = None,
-        resource: str | None = None,
         changed_fields: list[str] | None = None,
         request_id: str | None = None,
-        detail: str | None = None,
+        **facts: Unpack[Facts],
     ) -> AuditRecord:
         entry = AuditRecord(
             front=front,
             actor=actor,
-            email=email,
             operation=operation,
             outcome=outcome,
-            registry_id=registry_id,
-            registry_name=registry_name,
-            resource=resource,
             changed_fields=changed_fields or [],
             request_id=request_id,
-            detail=detail,
+            **facts,
         )
         line = entry.model_dump_json()
         # In JSON log mode the record is a field of its own, not a JSON string inside a JSON string.
@@ -109,28 +112,22 @@ def audited(
     *,
     actor: str,
     front: str,
-    email: str | None = None,
-    registry_id: str | None = None,
-    registry_name: str | None = None,
-    resource: str | None = None,
     fields: list[str] | None = None,
-    detail: str | None = None,
+    **facts: Unpack[Facts],
 ) -> Iterator[None]:
     """Run the API call inside the block; record executed or failed with the IONOS request id."""
 
     def record(outcome: Outcome, request_id: str | None, why: str | None = None) -> None:
+        said = facts.copy()
+        said["detail"] = "; ".join(d for d in (facts.get("detail"), why) if d) or None
         audit.record(
             front=front,
             actor=actor,
-            email=email,
             operation=operation,
             outcome=outcome,
-            registry_id=registry_id,
-            registry_name=registry_name,
-            resource=resource,
             changed_fields=fields,
             request_id=request_id,
-            detail="; ".join(d for d in (detail, why) if d) or None,
+            **said,
         )
 
     with capture_request_ids() as ids:

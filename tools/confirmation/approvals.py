@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass
+from dataclasses import KW_ONLY, asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -92,25 +92,16 @@ class Card:
     ts: str
 
 
+@dataclass(eq=False)
 class Approvals:
-    def __init__(
-        self,
-        store: StateStore,
-        coverage: Coverage,
-        ttl: float,
-        channel: str | None,
-        *,
-        recorder: Recorder,
-        now: Callable[[], datetime],
-        apply: ApplyApproved,
-    ) -> None:
-        self.store = store
-        self.coverage = coverage
-        self.ttl = ttl
-        self.channel = channel
-        self.recorder = recorder
-        self.now = now
-        self.apply = apply
+    store: StateStore
+    coverage: Coverage
+    ttl: float
+    channel: str | None
+    _: KW_ONLY
+    recorder: Recorder
+    now: Callable[[], datetime]
+    apply: ApplyApproved
 
     @property
     def on(self) -> bool:

@@ -16,6 +16,7 @@ import json
 import secrets
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import KW_ONLY, dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -67,23 +68,15 @@ class Handoff(View):
         return out
 
 
+@dataclass(eq=False)
 class Handoffs:
-    def __init__(
-        self,
-        store: StateStore,
-        recorder: Recorder,
-        *,
-        verify: Callable[[str], Claims | None],
-        execute: Execute,
-        clock: Callable[[], float],
-        deliver_within: float = 5.0,
-    ) -> None:
-        self.store = store
-        self.recorder = recorder
-        self.verify = verify
-        self.execute = execute
-        self.clock = clock
-        self.deliver_within = deliver_within
+    store: StateStore
+    recorder: Recorder
+    _: KW_ONLY
+    verify: Callable[[str], Claims | None]
+    execute: Execute
+    clock: Callable[[], float]
+    deliver_within: float = 5.0
 
     # ------------------------------------------------------------ the record
 

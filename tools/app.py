@@ -1,14 +1,13 @@
 """The application: the one client, the audit, confirmation and four eyes, following, the watch.
 
 ``Core.build`` makes it complete; every entry point gets one through ``tools.wiring``. Operations
-run on it (it meets ``tools.operations.Services``).
+run on it (it extends ``tools.operations.Services``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from tools import metrics
@@ -18,22 +17,14 @@ from tools.client import RegistryClient
 from tools.config import SafetySettings
 from tools.confirmation import Confirmer
 from tools.follow import Followers
-from tools.operations import CATALOGUE, AnyOperation
+from tools.operations import CATALOGUE, AnyOperation, Services
 from tools.people import Caller
 from tools.state import StateStore
 from tools.watch import Watch
 
 
 @dataclass
-class Core:
-    client: RegistryClient
-    audit: AuditLog
-    confirmer: Confirmer
-    followers: Followers
-    watch: Watch
-    advisories: Advisories
-    wait_timeout: float = 300.0
-
+class Core(Services):
     @classmethod
     def build(
         cls,
@@ -76,9 +67,6 @@ class Core:
         for op in CATALOGUE.values():
             op.input.model_rebuild()
             op.output.model_rebuild()
-
-    def now(self) -> datetime:
-        return datetime.fromtimestamp(self.confirmer.clock(), UTC)
 
     def refuse(self, op: AnyOperation, inp: Any, caller: Caller, detail: str) -> None:
         """Audit an attempt a front refused before it reached the core (a Slack reader trying to write)."""

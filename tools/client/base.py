@@ -116,6 +116,10 @@ class SubClient:
     def __init__(self, http: ApiHttp) -> None:
         self._http = http
 
+    async def _one(self, kind: type[T], method: str, path: str, action: str, json: Any = None) -> T:
+        """One call whose answer is one object of ``kind``."""
+        return decoded(kind, await self._http.request(method, path, json=json, action=action), action)
+
     async def _page(self, kind: type[Listed[T]], path: str, params: dict[str, str | int], action: str) -> Page[T]:
         """GET one page of an offset/limit list (``params`` holds offset and limit)."""
         body = decoded(kind, await self._http.request("GET", path, params=params, action=action), action)

@@ -49,8 +49,7 @@ class Registries(SubClient):
 
     async def get(self, registry: str) -> Registry:
         rid = registry_id(registry)
-        action = f"get registry {rid}"
-        return decoded(Registry, await self._http.request("GET", f"registries/{rid}", action=action), action)
+        return await self._one(Registry, "GET", f"registries/{rid}", f"get registry {rid}")
 
     async def find(self, name: str) -> Registry | None:
         """The registry named exactly ``name``, or None. One round trip in practice."""
@@ -73,9 +72,7 @@ class Registries(SubClient):
         return dict(zip(unique, found, strict=True))
 
     async def locations(self) -> builtins.list[Location]:
-        action = "list locations"
-        response = await self._http.request("GET", "locations", action=action)
-        return decoded(LocationsResponse, response, action).items or []
+        return (await self._one(LocationsResponse, "GET", "locations", "list locations")).items or []
 
     async def check_name(self, name: str) -> NameStatus:
         """Whether ``name`` can be used for a new registry (names are globally unique)."""
@@ -96,22 +93,17 @@ class Registries(SubClient):
     async def create(self, spec: RegistrySpec | Mapping[str, Any]) -> Registry:
         """POST: create a registry. It starts in state New; the hostname comes later."""
         body = validated(RegistrySpec, spec).to_body()
-        action = f"create registry {body['properties']['name']}"
-        return decoded(Registry, await self._http.request("POST", "registries", json=body, action=action), action)
+        return await self._one(Registry, "POST", "registries", f"create registry {body['properties']['name']}", body)
 
     async def replace(self, registry: str, spec: RegistrySpec | Mapping[str, Any]) -> Registry:
         """PUT: replace every field (omitted ones are reset); creates when the id is unknown."""
         rid, body = registry_id(registry), validated(RegistrySpec, spec).to_body()
-        action = f"replace registry {rid}"
-        response = await self._http.request("PUT", f"registries/{rid}", json=body, action=action)
-        return decoded(Registry, response, action)
+        return await self._one(Registry, "PUT", f"registries/{rid}", f"replace registry {rid}", body)
 
     async def update(self, registry: str, patch: RegistryPatch | Mapping[str, Any]) -> Registry:
         """PATCH: change only the given fields (schedule, features, allow list)."""
         rid, body = registry_id(registry), validated(RegistryPatch, patch).to_body()
-        action = f"update registry {rid}"
-        response = await self._http.request("PATCH", f"registries/{rid}", json=body, action=action)
-        return decoded(Registry, response, action)
+        return await self._one(Registry, "PATCH", f"registries/{rid}", f"update registry {rid}", body)
 
     async def delete(self, registry: str) -> None:
         """DELETE: asynchronous on the API side; the registry disappears shortly after."""

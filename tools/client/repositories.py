@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 
-from tools.client.base import SubClient, checked, decoded, every, paging, registry_id, segment
+from tools.client.base import SubClient, checked, every, paging, registry_id, segment
 from tools.models import (
     Artifact,
     ArtifactsResponse,
@@ -64,9 +64,8 @@ class Repositories(SubClient):
 
     async def get(self, registry: str, name: str) -> Repository:
         rid, repo = registry_id(registry), repository_name(name)
-        action = f"get repository {repo}"
-        response = await self._http.request("GET", f"registries/{rid}/repositories/{segment(repo)}", action=action)
-        return decoded(Repository, response, action)
+        path = f"registries/{rid}/repositories/{segment(repo)}"
+        return await self._one(Repository, "GET", path, f"get repository {repo}")
 
     async def delete(self, registry: str, name: str) -> None:
         """Deletes the repository and every artifact in it."""
@@ -117,6 +116,5 @@ class Artifacts(SubClient):
 
     async def get(self, registry: str, repository: str, digest: str) -> Artifact:
         rid, repo, dig = registry_id(registry), repository_name(repository), digest_of(digest)
-        action = f"get artifact {repo}@{dig}"
         path = f"registries/{rid}/repositories/{segment(repo)}/artifacts/{segment(dig)}"
-        return decoded(Artifact, await self._http.request("GET", path, action=action), action)
+        return await self._one(Artifact, "GET", path, f"get artifact {repo}@{dig}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
-from tools.client.base import SubClient, checked, decoded, every, paging, registry_id, validated
+from tools.client.base import SubClient, checked, every, paging, registry_id, validated
 from tools.models import Page, Token, TokenPatch, TokenSpec, TokensResponse, check_registry_id
 
 
@@ -23,30 +23,24 @@ class Tokens(SubClient):
 
     async def get(self, registry: str, token: str) -> Token:
         rid, tid = registry_id(registry), token_id(token)
-        action = f"get token {tid}"
-        response = await self._http.request("GET", f"registries/{rid}/tokens/{tid}", action=action)
-        return decoded(Token, response, action)
+        return await self._one(Token, "GET", f"registries/{rid}/tokens/{tid}", f"get token {tid}")
 
     async def create(self, registry: str, spec: TokenSpec | Mapping[str, Any]) -> Token:
         """POST. The answer carries ``credentials.password``: the only time the API returns it."""
         rid, body = registry_id(registry), validated(TokenSpec, spec).to_body()
-        action = f"create token {body['properties']['name']}"
-        response = await self._http.request("POST", f"registries/{rid}/tokens", json=body, action=action)
-        return decoded(Token, response, action)
+        return await self._one(
+            Token, "POST", f"registries/{rid}/tokens", f"create token {body['properties']['name']}", body
+        )
 
     async def replace(self, registry: str, token: str, spec: TokenSpec | Mapping[str, Any]) -> Token:
         """PUT: every field is replaced (what is left out is reset); creates when the id is unknown."""
         rid, tid, body = registry_id(registry), token_id(token), validated(TokenSpec, spec).to_body()
-        action = f"replace token {tid}"
-        response = await self._http.request("PUT", f"registries/{rid}/tokens/{tid}", json=body, action=action)
-        return decoded(Token, response, action)
+        return await self._one(Token, "PUT", f"registries/{rid}/tokens/{tid}", f"replace token {tid}", body)
 
     async def update(self, registry: str, token: str, patch: TokenPatch | Mapping[str, Any]) -> Token:
         """PATCH: only the given fields (status, expiry, scopes)."""
         rid, tid, body = registry_id(registry), token_id(token), validated(TokenPatch, patch).to_body()
-        action = f"update token {tid}"
-        response = await self._http.request("PATCH", f"registries/{rid}/tokens/{tid}", json=body, action=action)
-        return decoded(Token, response, action)
+        return await self._one(Token, "PATCH", f"registries/{rid}/tokens/{tid}", f"update token {tid}", body)
 
     async def delete(self, registry: str, token: str) -> None:
         rid, tid = registry_id(registry), token_id(token)

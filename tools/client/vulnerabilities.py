@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 
-from tools.client.base import SubClient, checked, decoded, every, paging, registry_id, segment
+from tools.client.base import SubClient, checked, every, paging, registry_id, segment
 from tools.client.repositories import digest_of, repository_name
 from tools.models import (
     Page,
@@ -58,6 +58,4 @@ class Vulnerabilities(SubClient):
 
     async def get(self, vulnerability_id: str) -> Vulnerability:
         vid = checked("vulnerability_id", vulnerability_id, check_vulnerability_id)
-        action = f"get vulnerability {vid}"
-        response = await self._http.request("GET", f"vulnerabilities/{segment(vid)}", action=action)
-        return decoded(Vulnerability, response, action)
+        return await self._one(Vulnerability, "GET", f"vulnerabilities/{segment(vid)}", f"get vulnerability {vid}")

@@ -5,7 +5,7 @@ The MCP tools (names, annotations, schemas, descriptions, toolsets) and the Slac
 an operation is written twice. Which changes need a person's yes is decided by each operation's
 ``prepare`` and the confirmation engine, per operation and per change, never by a front.
 
-Handlers are typed against ``Services``, the protocol the application (``tools.app.Core``) meets:
+Handlers are typed against ``Services``, the fields the application (``tools.app.Core``) extends:
 the catalogue never imports the application.
 """
 
@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Generic, Literal, Protocol, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel
 
@@ -40,8 +40,9 @@ class Kind(StrEnum):
     CONFIRMED = "confirmed"  # always a person's yes (delete, replace)
 
 
-class Services(Protocol):
-    """What every operation runs on."""
+@dataclass
+class Services:
+    """What every operation runs on: the application (``tools.app.Core``) is one, built complete."""
 
     client: RegistryClient
     audit: AuditLog
@@ -49,9 +50,10 @@ class Services(Protocol):
     followers: Followers
     watch: Watch
     advisories: Advisories
-    wait_timeout: float
+    wait_timeout: float = 300.0
 
-    def now(self) -> datetime: ...
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.confirmer.clock(), UTC)
 
 
 Handler = Callable[[Services, In, Caller], Awaitable[Out]]

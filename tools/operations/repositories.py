@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import partial
 
+from tools import views
 from tools.client import RegistryClient
 from tools.confirmation import Applied, Change, Pinned
 from tools.confirmation.previews import Preview, Target, digest
@@ -21,17 +22,6 @@ from tools.operations.image_inputs import (
 )
 from tools.people import Caller
 from tools.resolve import resolve, resolve_image, resolve_repository
-from tools.views import (
-    ArtifactDetail,
-    ArtifactList,
-    ArtifactSummary,
-    RepositoryDetail,
-    RepositoryList,
-    RepositorySummary,
-    Worst,
-    day,
-    short,
-)
 
 RESOURCE = Resource(name="repositories", toolset="repositories")
 IMAGES_PAGE = 500
@@ -42,7 +32,7 @@ def cursor_after(offset: int, next_offset: int | None) -> str | None:
     return str(next_offset) if next_offset is not None else None
 
 
-async def worst_of(client: RegistryClient, registry_id: str, repository: str) -> Worst:
+async def worst_of(client: RegistryClient, registry_id: str, repository: str) -> views.Worst:
     """The worst severity over every image of the repository (the API's ``lastSeverity`` is only the
     image pushed last), and which image: the most recently pushed one among the worst."""
     found: tuple[tuple[int, float], Artifact] | None = None
@@ -55,17 +45,17 @@ async def worst_of(client: RegistryClient, registry_id: str, repository: str) ->
         if found is None or key < found[0]:
             found = (key, artifact)
     if found is None:
-        return Worst(severity=None, image=None)
+        return views.Worst(severity=None, image=None)
     artifact = found[1]
-    label = artifact.tags[0] if artifact.tags else f"@{short(artifact.digest)}"
-    return Worst(severity=severity_of(artifact.metadata.vuln_max_severity), image=label)
+    label = artifact.tags[0] if artifact.tags else f"@{views.short(artifact.digest)}"
+    return views.Worst(severity=severity_of(artifact.metadata.vuln_max_severity), image=label)
 
 
-async def worsts(client: RegistryClient, registry_id: str, repos: list[Repository]) -> list[Worst]:
+async def worsts(client: RegistryClient, registry_id: str, repos: list[Repository]) -> list[views.Worst]:
     return await bounded([partial(worst_of, client, registry_id, r.name) for r in repos], WORST_AT_ONCE)
 
 
-async def list_repositories(core: Services, inp: ListRepositoriesInput, caller: Caller) -> RepositoryList:
+async def list_repositories(core: Services, inp: ListRepositoriesInput, caller: Caller) -> views.RepositoryList:
     """Each repository with its true worst severity. A severity filter needs every repository's worst
     before it can page, so it reads them all (bounded); without one, only the page shown."""
     client, offset = core.client, offset_of(inp.cursor)
@@ -73,9 +63,9 @@ async def list_repositories(core: Services, inp: ListRepositoriesInput, caller: 
     if inp.severity is None:
         page = await client.repositories.list(registry.id, name_filter=inp.name_filter, offset=offset, limit=inp.limit)
         found = await worsts(client, registry.id, page.items)
-        return RepositoryList(
+        return views.RepositoryList(
             registry=registry.name,
-            repositories=[RepositorySummary.of(r, w) for r, w in zip(page.items, found, strict=True)],
+            repositories=[views.RepositorySummary.of(r, w) for r, w in zip(page.items, found, strict=True)],
             severity_at_least=None,
             matched=page.total,
             offset=offset,
@@ -84,12 +74,12 @@ async def list_repositories(core: Services, inp: ListRepositoriesInput, caller: 
     repos = [r async for r in client.repositories.iter(registry.id, name_filter=inp.name_filter)]
     rank = inp.severity.rank
     matching = [
-        RepositorySummary.of(r, w)
+        views.RepositorySummary.of(r, w)
         for r, w in zip(repos, await worsts(client, registry.id, repos), strict=True)
         if w.severity is not None and w.severity.rank <= rank
     ]
     end = offset + inp.limit
-    return RepositoryList(
+    return views.RepositoryList(
         registry=registry.name,
         repositories=matching[offset:end],
         severity_at_least=inp.severity,
@@ -99,33 +89,33 @@ async def list_repositories(core: Services, inp: ListRepositoriesInput, caller: 
     )
 
 
-async def get_repository(core: Services, inp: RepositoryInput, caller: Caller) -> RepositoryDetail:
+async def get_repository(core: Services, inp: RepositoryInput, caller: Caller) -> views.RepositoryDetail:
     registry, repo = await resolve_repository(core.client, inp.ref())
-    return RepositoryDetail.of_registry(registry.name, repo, await worst_of(core.client, registry.id, repo.name))
+    return views.RepositoryDetail.of_registry(registry.name, repo, await worst_of(core.client, registry.id, repo.name))
 
 
-async def list_images(core: Services, inp: ListImagesInput, caller: Caller) -> ArtifactList:
+async def list_images(core: Services, inp: ListImagesInput, caller: Caller) -> views.ArtifactList:
     registry, repo = await resolve_repository(core.client, inp.ref())
     offset = offset_of(inp.cursor)
     page = await core.client.artifacts.list(registry.id, repo.name, offset=offset, limit=inp.limit)
-    return ArtifactList(
+    return views.ArtifactList(
         repository=f"{registry.name}/{repo.name}",
-        images=[ArtifactSummary.of(a) for a in page.items],
+        images=[views.ArtifactSummary.of(a) for a in page.items],
         next_cursor=cursor_after(offset, page.next_offset),
     )
 
 
-def artifact_detail(registry: Registry, artifact: Artifact) -> ArtifactDetail:
+def artifact_detail(registry: Registry, artifact: Artifact) -> views.ArtifactDetail:
     host = registry.properties.hostname or registry.name
-    return ArtifactDetail(
-        **ArtifactSummary.of(artifact).model_dump(),
+    return views.ArtifactDetail(
+        **views.ArtifactSummary.of(artifact).model_dump(),
         reference=f"{host}/{artifact.properties.repository_name}@{artifact.digest}",
         scanned=artifact.metadata.last_scanned_at,
         media_type=artifact.properties.media_type,
     )
 
 
-async def get_image(core: Services, inp: ImageInput, caller: Caller) -> ArtifactDetail:
+async def get_image(core: Services, inp: ImageInput, caller: Caller) -> views.ArtifactDetail:
     registry, artifact = await resolve_image(core.client, inp.ref())
     return artifact_detail(registry, artifact)
 
@@ -148,14 +138,14 @@ async def prepare_delete_repository(
         repo = await client.repositories.get(registry.id, pinned.target_id)
     else:
         registry, repo = await resolve_repository(client, ref)
-    summary = RepositorySummary.of(repo, await worst_of(client, registry.id, repo.name))
+    summary = views.RepositorySummary.of(repo, await worst_of(client, registry.id, repo.name))
     host = registry.properties.hostname or registry.name
     preview = Preview(
         title=f"DELETE repository {registry.name}/{repo.name}",
         facts=[
             f"{summary.artifacts or 0} images, {summary.pulls or 0} pulls in all, "
-            f"last pulled {day(summary.last_pulled)}",
-            f"last pushed {day(summary.last_pushed)}, {summary.severities()}",
+            f"last pulled {views.day(summary.last_pulled)}",
+            f"last pushed {views.day(summary.last_pushed)}, {summary.severities()}",
         ],
         changes=[],
         warnings=[
@@ -168,7 +158,7 @@ async def prepare_delete_repository(
         await client.repositories.delete(registry.id, repo.name)
         return Applied(f"Deleted repository {registry.name}/{repo.name} and its {summary.artifacts or 0} images.")
 
-    detail = RepositoryDetail(
+    detail = views.RepositoryDetail(
         **summary.model_dump(),
         registry=registry.name,
         created_by=repo.metadata.created_by,
@@ -194,7 +184,7 @@ OPERATIONS: tuple[AnyOperation, ...] = (
         resource=RESOURCE,
         kind=Kind.READ,
         input=ListRepositoriesInput,
-        output=RepositoryList,
+        output=views.RepositoryList,
         summary="List a registry's repositories: images, pulls, last push/pull, worst severity.",
         method="GET",
         slack=SlackForm(
@@ -224,7 +214,7 @@ OPERATIONS: tuple[AnyOperation, ...] = (
         resource=RESOURCE,
         kind=Kind.READ,
         input=RepositoryInput,
-        output=RepositoryDetail,
+        output=views.RepositoryDetail,
         summary="Show one repository: images, pulls, last push/pull, worst severity.",
         method="GET",
         slack=SlackForm(
@@ -243,7 +233,7 @@ OPERATIONS: tuple[AnyOperation, ...] = (
         resource=RESOURCE,
         kind=Kind.CONFIRMED,
         input=RepositoryInput,
-        output=RepositoryDetail,
+        output=views.RepositoryDetail,
         summary="Delete a repository and every image in it (irreversible).",
         method="DELETE",
         slack=SlackForm(
@@ -264,7 +254,7 @@ OPERATIONS: tuple[AnyOperation, ...] = (
         resource=RESOURCE,
         kind=Kind.READ,
         input=ListImagesInput,
-        output=ArtifactList,
+        output=views.ArtifactList,
         summary="List a repository's images: tags, digest, pushed, pulls, vulnerabilities.",
         method="GET",
         slack=SlackForm(
@@ -288,7 +278,7 @@ OPERATIONS: tuple[AnyOperation, ...] = (
         resource=RESOURCE,
         kind=Kind.READ,
         input=ImageInput,
-        output=ArtifactDetail,
+        output=views.ArtifactDetail,
         summary="Show one image by reference (tags resolve to digests): pulls, scan, worst severity.",
         method="GET",
         slack=SlackForm(

@@ -84,21 +84,23 @@ def slack_grammar() -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+RULES: tuple[tuple[type, str, str], ...] = (
+    (Ge, "ge", ">= {}"),
+    (Gt, "gt", "> {}"),
+    (Le, "le", "<= {}"),
+    (Lt, "lt", "< {}"),
+    (MinLen, "min_length", "at least {} characters"),
+    (MaxLen, "max_length", "at most {} characters"),
+)
+
+
 def bounds(info: FieldInfo) -> str:
-    words = []
-    for rule in info.metadata:
-        if isinstance(rule, Ge):
-            words.append(f">= {rule.ge}")
-        elif isinstance(rule, Gt):
-            words.append(f"> {rule.gt}")
-        elif isinstance(rule, Le):
-            words.append(f"<= {rule.le}")
-        elif isinstance(rule, Lt):
-            words.append(f"< {rule.lt}")
-        elif isinstance(rule, MinLen):
-            words.append(f"at least {rule.min_length} characters")
-        elif isinstance(rule, MaxLen):
-            words.append(f"at most {rule.max_length} characters")
+    words = [
+        text.format(getattr(rule, attr))
+        for rule in info.metadata
+        for kind, attr, text in RULES
+        if isinstance(rule, kind)
+    ]
     literal = getattr(info.annotation, "__args__", None)
     if literal and all(isinstance(a, str) for a in literal):
         words.append(" | ".join(f"`{a}`" for a in literal))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from typing import TypedDict, Unpack
 
 from tools.client.base import SubClient, checked, every, paging, registry_id, segment
 from tools.client.repositories import digest_of, repository_name
@@ -14,6 +15,11 @@ from tools.models import (
     check_vulnerability_id,
     severity_of,
 )
+
+
+class VulnerabilityFilter(TypedDict, total=False):
+    severity: Severity | str | None
+    fixable: bool | None
 
 
 class Vulnerabilities(SubClient):
@@ -41,19 +47,11 @@ class Vulnerabilities(SubClient):
         return await self._page(VulnerabilitiesResponse, path, params, f"list vulnerabilities of {repo}@{dig}")
 
     def iter_of_artifact(
-        self,
-        registry: str,
-        repository: str,
-        digest: str,
-        *,
-        severity: Severity | str | None = None,
-        fixable: bool | None = None,
-        page_size: int = 100,
+        self, registry: str, repository: str, digest: str, *, page_size: int = 100, **only: Unpack[VulnerabilityFilter]
     ) -> AsyncGenerator[Vulnerability, None]:
+        """Every vulnerability of the artifact, filtered as ``of_artifact`` filters."""
         return every(
-            lambda offset: self.of_artifact(
-                registry, repository, digest, severity=severity, fixable=fixable, offset=offset, limit=page_size
-            )
+            lambda offset: self.of_artifact(registry, repository, digest, offset=offset, limit=page_size, **only)
         )
 
     async def get(self, vulnerability_id: str) -> Vulnerability:

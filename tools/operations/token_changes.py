@@ -4,6 +4,7 @@ request; the preparers read the target and hand the engine one ``Change``."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from tools.client import RegistryClient
@@ -94,6 +95,31 @@ async def load(client: RegistryClient, inp: TokenRefInput, pinned: Pinned | None
     return registry, await resolve_token(client, registry, inp.token)
 
 
+def token_change(
+    registry: Registry,
+    token: Token,
+    title: str,
+    diff: tuple[list[FieldChange], list[str]],
+    send: Callable[[], Awaitable[Token]],
+    *,
+    done_verb: str,
+    unchanged: str,
+    now: datetime,
+) -> Change:
+    """An update or a replacement of a token, for the engine: the preview, and one call to ``send``."""
+    changes, risks = diff
+    detail = TokenDetail.of_registry(registry.name, token, now)
+    done = None if changes else ConfirmResult[TokenDetail](status="unchanged", message=unchanged, result=detail)
+
+    async def apply() -> Applied:
+        sent = await send()
+        shown = TokenDetail.of_registry(registry.name, sent, now)
+        return Applied(f"{done_verb} token {sent.name} of {registry.name}.", shown)
+
+    preview = Preview(title=title, facts=token_facts(token), changes=changes, warnings=[])
+    return Change(token_target(registry, token), preview, apply, risks, changes, done, current=detail)
+
+
 async def prepare_update_token(
     client: RegistryClient, inp: UpdateTokenInput, pinned: Pinned | None, now: datetime
 ) -> Change:
@@ -101,14 +127,6 @@ async def prepare_update_token(
     expiry = parse_expiry(inp.expiry, now) if inp.expiry is not None else None
     scopes = scope_specs(inp.scopes) if inp.scopes is not None else None
     changes, risks = token_diff(token, inp.status, expiry, inp.expiry is not None, scopes, now)
-    detail = TokenDetail.of_registry(registry.name, token, now)
-    done = None
-    if not changes:
-        done = ConfirmResult[TokenDetail](
-            status="unchanged",
-            message=f"Nothing to change: token {token.name} already is as asked; nothing was sent.",
-            result=detail,
-        )
     fields = {c.field for c in changes}
     body = {
         key: value
@@ -119,20 +137,16 @@ async def prepare_update_token(
         )
         if field in fields
     }
-
-    async def apply() -> Applied:
-        updated = await client.tokens.update(registry.id, token.id, TokenPatch.model_validate(body))
-        return Applied(
-            f"Updated token {updated.name} of {registry.name}.", TokenDetail.of_registry(registry.name, updated, now)
-        )
-
-    preview = Preview(
-        title=f"UPDATE token {token.name} of {registry.name} ({token.id})",
-        facts=token_facts(token),
-        changes=changes,
-        warnings=[],
+    return token_change(
+        registry,
+        token,
+        f"UPDATE token {token.name} of {registry.name} ({token.id})",
+        (changes, risks),
+        lambda: client.tokens.update(registry.id, token.id, TokenPatch.model_validate(body)),
+        done_verb="Updated",
+        unchanged=f"Nothing to change: token {token.name} already is as asked; nothing was sent.",
+        now=now,
     )
-    return Change(token_target(registry, token), preview, apply, risks, changes, done, current=detail)
 
 
 async def prepare_replace_token(
@@ -146,28 +160,17 @@ async def prepare_replace_token(
         for change in changes:
             if change.field == EXPIRY:
                 change.note = "reset: it never expires"
-    detail = TokenDetail.of_registry(registry.name, token, now)
-    done = None
-    if not changes:
-        done = ConfirmResult[TokenDetail](
-            status="unchanged", message=f"Nothing would change in token {token.name}; nothing was sent.", result=detail
-        )
     spec = TokenSpec(name=token.name, scopes=scopes, expiry_date=expiry, status=inp.status)
-
-    async def apply() -> Applied:
-        replaced = await client.tokens.replace(registry.id, token.id, spec)
-        return Applied(
-            f"Replaced token {replaced.name} of {registry.name}.", TokenDetail.of_registry(registry.name, replaced, now)
-        )
-
-    preview = Preview(
-        title=f"REPLACE token {token.name} of {registry.name}: full replacement (PUT)",
-        facts=token_facts(token),
-        changes=changes,
-        warnings=[],
+    return token_change(
+        registry,
+        token,
+        f"REPLACE token {token.name} of {registry.name}: full replacement (PUT)",
+        (changes, ["a full replacement (PUT): what is not given is reset", *risks]),
+        lambda: client.tokens.replace(registry.id, token.id, spec),
+        done_verb="Replaced",
+        unchanged=f"Nothing would change in token {token.name}; nothing was sent.",
+        now=now,
     )
-    risks = ["a full replacement (PUT): what is not given is reset", *risks]
-    return Change(token_target(registry, token), preview, apply, risks, changes, done, current=detail)
 
 
 async def prepare_delete_token(

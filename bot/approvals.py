@@ -24,6 +24,7 @@ from tools.audit import Outcome
 from tools.confirmation import Approval, Approvals, Card
 from tools.errors import RegistryError
 from tools.operations import CATALOGUE
+from tools.people import Caller
 
 logger = logging.getLogger("bot.approvals")
 
@@ -72,10 +73,9 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
         approvals = deps.core.confirmer.approvals
         if not await deps.can_write(user, client):
             deps.core.audit.record(
-                front="slack",
-                actor=f"slack:{user}",
-                operation="approve" if approve else "reject",
-                outcome=Outcome.DENIED,
+                Caller(actor=f"slack:{user}", front="slack"),
+                "approve" if approve else "reject",
+                Outcome.DENIED,
                 detail=f"approval {request_id}: not a Slack writer (REGISTRY_BOT_WRITERS)",
             )
             text = f"Only {deps.access.who_can_write()} may approve or reject changes (REGISTRY_BOT_WRITERS)."

@@ -21,6 +21,7 @@ from typing import TypedDict, Unpack
 from pydantic import BaseModel, Field
 
 from tools.logs import capture_request_ids
+from tools.people import Caller
 
 logger = logging.getLogger("registry.audit")
 
@@ -58,7 +59,6 @@ Listener = Callable[[AuditRecord], None]
 class Facts(TypedDict, total=False):
     """What a record may say about the attempt besides who, what and how it ended."""
 
-    email: str | None
     registry_id: str | None
     registry_name: str | None
     resource: str | None
@@ -73,18 +73,18 @@ class AuditLog:
 
     def record(
         self,
-        *,
-        front: str,
-        actor: str,
+        caller: Caller,
         operation: str,
         outcome: Outcome,
+        *,
         changed_fields: list[str] | None = None,
         request_id: str | None = None,
         **facts: Unpack[Facts],
     ) -> AuditRecord:
         entry = AuditRecord(
-            front=front,
-            actor=actor,
+            front=caller.front,
+            actor=caller.actor,
+            email=caller.email,
             operation=operation,
             outcome=outcome,
             changed_fields=changed_fields or [],
@@ -109,9 +109,8 @@ class AuditLog:
 def audited(
     audit: AuditLog,
     operation: str,
+    caller: Caller,
     *,
-    actor: str,
-    front: str,
     fields: list[str] | None = None,
     **facts: Unpack[Facts],
 ) -> Iterator[None]:
@@ -120,15 +119,7 @@ def audited(
     def record(outcome: Outcome, request_id: str | None, why: str | None = None) -> None:
         said = facts.copy()
         said["detail"] = "; ".join(d for d in (facts.get("detail"), why) if d) or None
-        audit.record(
-            front=front,
-            actor=actor,
-            operation=operation,
-            outcome=outcome,
-            changed_fields=fields,
-            request_id=request_id,
-            **said,
-        )
+        audit.record(caller, operation, outcome, changed_fields=fields, request_id=request_id, **said)
 
     with capture_request_ids() as ids:
         try:

@@ -49,11 +49,9 @@ class Recorder:
             op, name = about[0], about[1]
             rid, resource = None, None
         self.audit.record(
-            front=caller.front,
-            actor=caller.actor,
-            email=caller.email,
-            operation=operation or op,
-            outcome=outcome,
+            caller,
+            operation or op,
+            outcome,
             registry_id=rid,
             registry_name=name,
             resource=resource,
@@ -69,9 +67,7 @@ class Recorder:
         with audited(
             self.audit,
             operation,
-            actor=caller.actor,
-            front=caller.front,
-            email=caller.email,
+            caller,
             registry_id=target.registry_id,
             registry_name=target.registry_name,
             resource=_resource(target.kind, target.name),

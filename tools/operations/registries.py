@@ -71,9 +71,7 @@ async def create_registry(core: Services, inp: CreateInput, caller: Caller) -> W
     with audited(
         core.audit,
         "create_registry",
-        actor=caller.actor,
-        email=caller.email,
-        front=caller.front,
+        caller,
         registry_name=inp.name,
         fields=fields,
     ):

@@ -65,11 +65,9 @@ async def create_token(core: Services, inp: CreateTokenInput, caller: Caller) ->
         registry = await resolve(core.client, inp.registry)
     except RegistryError as exc:
         core.audit.record(
-            front=caller.front,
-            actor=caller.actor,
-            email=caller.email,
-            operation="create_token",
-            outcome=Outcome.FAILED,
+            caller,
+            "create_token",
+            Outcome.FAILED,
             registry_name=inp.registry,
             resource=f"token:{inp.name}",
             detail=str(exc),
@@ -82,9 +80,7 @@ async def create_token(core: Services, inp: CreateTokenInput, caller: Caller) ->
     with audited(
         core.audit,
         "create_token",
-        actor=caller.actor,
-        email=caller.email,
-        front=caller.front,
+        caller,
         registry_id=registry.id,
         registry_name=registry.name,
         resource=f"token:{inp.name}",

@@ -27,7 +27,7 @@ from pydantic import Field
 from tools import metrics
 from tools.audit import Outcome
 from tools.confirmation.claims import Claims
-from tools.confirmation.previews import Preview, Target
+from tools.confirmation.previews import Preview, Target, waiting_lines
 from tools.confirmation.protection import Coverage
 from tools.confirmation.records import Recorder
 from tools.confirmation.results import Change, Confirmable, ConfirmResult
@@ -70,18 +70,15 @@ class Approval(View):
 
     def lines(self) -> list[str]:
         where = f" in channel {self.channel}" if self.channel else ""
-        out = [
-            f"Approval request {self.id}: {self.status}",
-            f"  {self.operation} {self.target} (registry {self.registry})",
-        ]
-        out.append(f"  asked by {self.requested_by}{' through an AI assistant' if self.by_assistant else ''}")
-        if self.status == "pending":
-            out.append(f"  waiting for a second writer{where} until {self.expires_at:%Y-%m-%d %H:%M} UTC")
-        if self.decided_by:
-            out.append(f"  decided by {self.decided_by}")
-        if self.outcome:
-            out.append(f"  {self.outcome}")
-        return out
+        return waiting_lines(
+            "Approval request",
+            self,
+            f"asked by {self.requested_by}{' through an AI assistant' if self.by_assistant else ''}",
+            f"waiting for a second writer{where} until {self.expires_at:%Y-%m-%d %H:%M} UTC"
+            if self.status == "pending"
+            else None,
+            f"decided by {self.decided_by}" if self.decided_by else None,
+        )
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from pydantic import Field
 
 from tools.audit import Outcome
 from tools.confirmation.claims import Claims
-from tools.confirmation.previews import Preview
+from tools.confirmation.previews import Preview, waiting_lines
 from tools.confirmation.records import Recorder
 from tools.confirmation.results import Confirmable, ConfirmResult, Plan
 from tools.errors import ConfirmationError, NotFoundError, RegistryError
@@ -58,14 +58,15 @@ class Handoff(View):
     approval_id: str | None = Field(default=None, description="When four eyes applies after their yes")
 
     def lines(self) -> list[str]:
-        out = [f"Confirmation {self.id}: {self.status}", f"  {self.operation} {self.target} (registry {self.registry})"]
-        if self.status in ("delivering", "pending"):
-            out.append(f"  waiting for {self.requested_by} to confirm in Slack until {self.expires_at:%H:%M} UTC")
-        if self.outcome:
-            out.append(f"  {self.outcome}")
-        if self.approval_id:
-            out.append(f"  approval request {self.approval_id}: see get_approval")
-        return out
+        waiting = self.status in ("delivering", "pending")
+        out = waiting_lines(
+            "Confirmation",
+            self,
+            f"waiting for {self.requested_by} to confirm in Slack until {self.expires_at:%H:%M} UTC"
+            if waiting
+            else None,
+        )
+        return out + ([f"  approval request {self.approval_id}: see get_approval"] if self.approval_id else [])
 
 
 @dataclass(eq=False)

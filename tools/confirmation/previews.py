@@ -96,6 +96,13 @@ class Preview(View):
         return "\n".join(self.lines())
 
 
+def waiting_lines(kind: str, item: Any, *middle: str | None) -> list[str]:
+    """A request waiting for a person, as text: which and where it stands, what it does, ``middle``
+    (lines left out when None), and what happened."""
+    head = [f"{kind} {item.id}: {item.status}", f"  {item.operation} {item.target} (registry {item.registry})"]
+    return head + [f"  {line}" for line in (*middle, item.outcome) if line]
+
+
 def registry_facts(reg: Registry) -> list[str]:
     detail = RegistryDetail.of(reg)
     created = detail.created_date.strftime("%Y-%m-%d %H:%M UTC") if detail.created_date else "?"

@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> None:
         identity=identity,
     )
 
-    mcp_app = mounted_mcp(core, mcp_settings, args.host, local, wired.store)
+    mcp_app = mounted_mcp(core, mcp_settings, args.host, local, wired.core.store)
     health = {"mode": "demo" if args.demo else "socket" if socket_mode else "http", "mcp": mcp_app is not None}
     metrics_token = secret_value(observability.registry_metrics_token)
     asgi = build_asgi(

@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import render
 from bot.deps import BotDeps, forever
-from tools.confirmation import Handoff, Handoffs
+from tools.confirmation import Handoff
 from tools.errors import RegistryError
 from tools.operations import CATALOGUE
 
@@ -29,10 +29,6 @@ class HandoffCourier:
     deps: BotDeps
     slack: AsyncWebClient
 
-    @property
-    def handoffs(self) -> Handoffs:
-        return self.deps.core.confirmer.handoffs
-
     async def deliver(self) -> int:
         async def post(handoff: Handoff, email: str) -> str | None:
             user = await self.deps.people.user_with(email, self.slack)
@@ -42,7 +38,7 @@ class HandoffCourier:
             await self.slack.chat_postMessage(channel=user, **render.handoff_card(shown))
             return user
 
-        return await self.handoffs.deliver(post)
+        return await self.deps.core.confirmer.handoffs.deliver(post)
 
     async def run(self, every: float = 0.25) -> None:
         # Often: the assistant's call is waiting for the delivery (a few seconds at most).

@@ -14,7 +14,7 @@ from tools.audit import AuditLog
 from tools.client import RegistryClient
 from tools.config import ApiSettings, ObservabilitySettings, SafetySettings
 from tools.startup import configure_logging, load, secret_value
-from tools.state import StateStore, open_store
+from tools.state import open_store
 
 logger = logging.getLogger("tools.wiring")
 
@@ -54,10 +54,6 @@ class Wired:
 
     core: Core
     safety: SafetySettings
-
-    @property
-    def store(self) -> StateStore:
-        return self.core.store
 
     async def aclose(self) -> None:
         try:

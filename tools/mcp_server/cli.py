@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.transport == "http":
         check_exposure(args.host, token, oauth is not None)
     wired = build(prog, offline=args.emulator)
-    delivery, pages = delivery_for(mcp_settings, args.transport, base, wired.store)
+    delivery, pages = delivery_for(mcp_settings, args.transport, base, wired.core.store)
     options = ServerOptions(
         read_only=args.read_only,
         disable_destructive=args.disable_destructive,

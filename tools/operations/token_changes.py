@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from functools import partial
 
 from tools.client import RegistryClient
 from tools.confirmation import Applied, Change, ConfirmResult, Pinned
@@ -98,23 +99,29 @@ async def load(client: RegistryClient, inp: TokenRefInput, pinned: Pinned | None
 def token_change(
     registry: Registry,
     token: Token,
-    title: str,
     diff: tuple[list[FieldChange], list[str]],
     send: Callable[[], Awaitable[Token]],
     *,
-    done_verb: str,
-    unchanged: str,
+    replace: bool,
     now: datetime,
 ) -> Change:
-    """An update or a replacement of a token, for the engine: the preview, and one call to ``send``."""
+    """An update (PATCH) or a replacement (PUT) of a token, for the engine: the preview, and one call
+    to ``send``. A replacement resets what is not given, so it is always a risk."""
     changes, risks = diff
     detail = TokenDetail.of_registry(registry.name, token, now)
+    if replace:
+        title = f"REPLACE token {token.name} of {registry.name}: full replacement (PUT)"
+        unchanged = f"Nothing would change in token {token.name}; nothing was sent."
+        risks = ["a full replacement (PUT): what is not given is reset", *risks]
+    else:
+        title = f"UPDATE token {token.name} of {registry.name} ({token.id})"
+        unchanged = f"Nothing to change: token {token.name} already is as asked; nothing was sent."
     done = None if changes else ConfirmResult[TokenDetail](status="unchanged", message=unchanged, result=detail)
 
     async def apply() -> Applied:
         sent = await send()
         shown = TokenDetail.of_registry(registry.name, sent, now)
-        return Applied(f"{done_verb} token {sent.name} of {registry.name}.", shown)
+        return Applied(f"{'Replaced' if replace else 'Updated'} token {sent.name} of {registry.name}.", shown)
 
     preview = Preview(title=title, facts=token_facts(token), changes=changes, warnings=[])
     return Change(token_target(registry, token), preview, apply, risks, changes, done, current=detail)
@@ -137,16 +144,8 @@ async def prepare_update_token(
         )
         if field in fields
     }
-    return token_change(
-        registry,
-        token,
-        f"UPDATE token {token.name} of {registry.name} ({token.id})",
-        (changes, risks),
-        lambda: client.tokens.update(registry.id, token.id, TokenPatch.model_validate(body)),
-        done_verb="Updated",
-        unchanged=f"Nothing to change: token {token.name} already is as asked; nothing was sent.",
-        now=now,
-    )
+    send = partial(client.tokens.update, registry.id, token.id, TokenPatch.model_validate(body))
+    return token_change(registry, token, (changes, risks), send, replace=False, now=now)
 
 
 async def prepare_replace_token(
@@ -161,16 +160,8 @@ async def prepare_replace_token(
             if change.field == EXPIRY:
                 change.note = "reset: it never expires"
     spec = TokenSpec(name=token.name, scopes=scopes, expiry_date=expiry, status=inp.status)
-    return token_change(
-        registry,
-        token,
-        f"REPLACE token {token.name} of {registry.name}: full replacement (PUT)",
-        (changes, ["a full replacement (PUT): what is not given is reset", *risks]),
-        lambda: client.tokens.replace(registry.id, token.id, spec),
-        done_verb="Replaced",
-        unchanged=f"Nothing would change in token {token.name}; nothing was sent.",
-        now=now,
-    )
+    send = partial(client.tokens.replace, registry.id, token.id, spec)
+    return token_change(registry, token, (changes, risks), send, replace=True, now=now)
 
 
 async def prepare_delete_token(

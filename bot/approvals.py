@@ -18,13 +18,12 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import render
-from bot.deps import BotDeps, forever
-from bot.people import People
+from bot.deps import BotDeps, forever, pressed
+from bot.people import People, caller_of
 from tools.audit import Outcome
 from tools.confirmation import Approval, Approvals, Card
 from tools.errors import RegistryError
 from tools.operations import CATALOGUE
-from tools.people import Caller
 
 logger = logging.getLogger("bot.approvals")
 
@@ -67,13 +66,12 @@ class Courier:
 def register(app: AsyncApp, deps: BotDeps) -> None:
     async def decide(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
         await ack()
-        action = body["actions"][0]
-        user, request_id = body["user"]["id"], str(action.get("value", ""))
-        approve = action["action_id"] == render.APPROVE_ACTION
+        user, action_id, request_id = pressed(body)
+        approve = action_id == render.APPROVE_ACTION
         approvals = deps.core.confirmer.approvals
         if not await deps.can_write(user, client):
             deps.core.audit.record(
-                Caller(actor=f"slack:{user}", front="slack"),
+                caller_of(user),
                 "approve" if approve else "reject",
                 Outcome.DENIED,
                 detail=f"approval {request_id}: not a Slack writer (REGISTRY_BOT_WRITERS)",

@@ -7,6 +7,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackClientError
@@ -45,6 +46,12 @@ def undelivered(log: logging.Logger, what: str, exc: BaseException) -> None:
         return
     reason = str(exc).splitlines()[0] if str(exc) else ""
     log.warning("could not %s: %s%s", what, type(exc).__name__, f" ({reason})" if reason else "")
+
+
+def pressed(body: dict[str, Any]) -> tuple[str, str, str]:
+    """A button press: who pressed it, which button (its action id), and its value."""
+    action = body["actions"][0]
+    return str(body["user"]["id"]), str(action["action_id"]), str(action.get("value", ""))
 
 
 @dataclass

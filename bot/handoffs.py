@@ -14,7 +14,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import render
-from bot.deps import BotDeps, forever
+from bot.deps import BotDeps, forever, pressed
 from tools.confirmation import Handoff
 from tools.errors import RegistryError
 from tools.operations import CATALOGUE
@@ -48,9 +48,8 @@ class HandoffCourier:
 def register(app: AsyncApp, deps: BotDeps) -> None:
     async def answer(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
         await ack()
-        action = body["actions"][0]
-        user, handoff_id = body["user"]["id"], str(action.get("value", ""))
-        confirm = action["action_id"] == render.HANDOFF_CONFIRM_ACTION
+        user, action_id, handoff_id = pressed(body)
+        confirm = action_id == render.HANDOFF_CONFIRM_ACTION
         handoffs = deps.core.confirmer.handoffs
         try:
             handoff = await handoffs.status(handoff_id)

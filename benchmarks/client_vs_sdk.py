@@ -83,7 +83,7 @@ def sdk(scenario: str, url: str) -> float:
 
 SCENARIOS = [
     # name, latency, repeats, target
-    ("get", "1,000 sequential get-by-id, no added latency", 0.0, 5, 1.3),
+    ("get", "1,000 sequential get-by-id, no added latency", 0.0, 5, 1.2),
     ("list", "list all 2,000 registries (limit 100), 20 ms latency", 20.0, 7, 1.05),
     ("lookup", "200 lookups by name, 50 ms latency (ours: 20 in flight)", 50.0, 1, 0.1),
 ]

@@ -63,6 +63,21 @@ def bot_env(api_url: str, fake: FakeSlack, **extra: str) -> dict[str, str]:
     )
 
 
+def incident(base: str, fake: FakeSlack) -> list[tuple[str, str | None, dict[str, str]]]:
+    """COMMANDS signed slash commands, reads, each from its own person (a busy incident: many people,
+    each within REGISTRY_RATE_LIMIT), answered at response_url ``r<i>``."""
+    jobs: list[tuple[str, str | None, dict[str, str]]] = []
+    for i in range(COMMANDS):
+        body = slash_body(
+            "get prod-images" if i % 2 else "list --limit 5",
+            user=f"UBENCH{i}",
+            channel="C1",
+            response_url=fake.response_url(f"r{i}"),
+        )
+        jobs.append((base + "/slack/events", body, signed(body, SECRET)))
+    return jobs
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -81,15 +96,7 @@ async def run(api_url: str) -> list[Row]:
             await fake.wait_for(lambda: fake.responses.get("warm-up"), timeout=30)
             del fake.responses["warm-up"]
             health = await timed_requests([(base + "/healthz", None, {})] * COMMANDS, http)
-            jobs = []
-            for i in range(COMMANDS):
-                body = slash_body(
-                    "get prod-images" if i % 2 else "list --limit 5",
-                    user=f"UBENCH{i}",  # a busy incident: many people, each within REGISTRY_RATE_LIMIT
-                    channel="C1",
-                    response_url=fake.response_url(f"r{i}"),
-                )
-                jobs.append((base + "/slack/events", body, signed(body, SECRET)))
+            jobs = incident(base, fake)
             started = time.perf_counter()
             acks = await timed_requests(jobs, http)
             await fake.wait_for(lambda: len(fake.responses) == COMMANDS, timeout=180)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -86,7 +88,35 @@ def measure(module: str, *args: str) -> Sample:
 
 
 def median(samples: list[Sample]) -> Sample:
-    return Sample(statistics.median(s.wall for s in samples), statistics.median(s.rss_mb for s in samples))
+    walls, rss = (s.wall for s in samples), (s.rss_mb for s in samples)
+    return Sample(statistics.median(walls), statistics.median(rss), samples[0].found)
+
+
+def agreeing(module: str, url: str, ours: int, sdk: int) -> tuple[Sample, Sample]:
+    """Medians of ``ours`` runs of ours and ``sdk`` runs of the SDK, each in a fresh process. A speed
+    is worth nothing if the answers differ: both sides must have found the same, or the run stops."""
+    mine = [measure(module, "ours", url) for _ in range(ours)]
+    theirs = [measure(module, "sdk", url) for _ in range(sdk)]
+    if len({s.found for s in mine + theirs}) != 1:
+        raise SystemExit(f"the two sides found different things: {[s.found for s in mine + theirs]}")
+    return median(mine), median(theirs)
+
+
+def wall_and_memory(title: str, name: str, ours: Sample, sdk: Sample, target: float, how: str) -> list[Row]:
+    """Two rows, time against ``target`` and peak memory against the SDK's, printed under ``title``."""
+    rows = [
+        Row(name, ours.wall, sdk.wall, target, how, rss=(ours.rss_mb, sdk.rss_mb)),
+        Row(f"{title} peak RSS", ours.rss_mb, sdk.rss_mb, 1.0, "official SDK", unit="MB"),
+    ]
+    print_table(title, rows)
+    return rows
+
+
+def child(ours: Callable[[str], Coroutine[Any, Any, float]], sdk: Callable[[str], float], found: list[int]) -> None:
+    """A benchmark's child process: ``ours|sdk URL`` runs one side once and reports it."""
+    impl, base = sys.argv[1:]
+    wall = asyncio.run(ours(base)) if impl == "ours" else sdk(base)
+    report(wall, found=found[-1])
 
 
 def peak_rss_mb() -> float:

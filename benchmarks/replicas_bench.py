@@ -21,12 +21,11 @@ from pathlib import Path
 import aiohttp
 import httpx
 
-from benchmarks.bot_bench import API_LATENCY_MS, COMMANDS, CONCURRENCY, SECRET, pct, timed_requests
+from benchmarks.bot_bench import API_LATENCY_MS, COMMANDS, CONCURRENCY, SECRET, incident, pct, timed_requests
 from benchmarks.harness import Row, emulator, print_table, running
-from tests.bot.fakes import FakeSlack, slash_body
+from tests.bot.fakes import FakeSlack
 from tests.e2e.conftest import child_env
 from tests.helpers.ports import free_port
-from tests.helpers.signing import signed
 from tests.store_server import StoreServer
 from tools.app import Core
 from tools.audit import AuditLog
@@ -74,15 +73,7 @@ async def acks_through_the_balancer(api_url: str, state_url: str) -> list[Row]:
             # warm-up command: their first commands are measured, as after a deploy.
             await timed_requests([(base + "/healthz", None, {})] * CONCURRENCY * 2, http)
             health = await timed_requests([(base + "/healthz", None, {})] * COMMANDS, http)
-            jobs = []
-            for i in range(COMMANDS):
-                body = slash_body(
-                    "get prod-images" if i % 2 else "list --limit 5",
-                    user=f"UBENCH{i}",  # a busy incident: many people, each within REGISTRY_RATE_LIMIT
-                    channel="C1",
-                    response_url=fake.response_url(f"r{i}"),
-                )
-                jobs.append((base + "/slack/events", body, signed(body, SECRET)))
+            jobs = incident(base, fake)
             acks = await timed_requests(jobs, http)
             await fake.wait_for(lambda: sum(1 for k in fake.responses if k.startswith("r")) == COMMANDS, timeout=180)
         balancer.__exit__(None, None, None)

@@ -10,11 +10,10 @@ Child:  `python -m benchmarks.sweep_bench <ours|sdk> <url>` prints one sample.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 import time
 
-from benchmarks.harness import TOKEN, Row, emulator, measure, median, print_table, report
+from benchmarks.harness import TOKEN, Row, agreeing, child, emulator, wall_and_memory
 
 REGISTRIES, ARTIFACTS, LATENCY_MS = 40, 300, 50.0
 CVE = "CVE-2021-44228"
@@ -77,30 +76,13 @@ def sdk(url: str) -> float:
 
 def main() -> list[Row]:
     with emulator(REGISTRIES, LATENCY_MS, artifacts=ARTIFACTS) as url:
-        mine = [measure("benchmarks.sweep_bench", "ours", url) for _ in range(3)]
-        theirs = [measure("benchmarks.sweep_bench", "sdk", url) for _ in range(3)]
-        if len({s.found for s in mine + theirs}) != 1:
-            raise SystemExit(f"the two sides found different images: {[s.found for s in mine + theirs]}")
-    a, b = median(mine), median(theirs)
-    rows = [
-        Row(
-            f"CVE sweep: {REGISTRIES} registries x {ARTIFACTS} images, {LATENCY_MS:.0f} ms latency",
-            a.wall,
-            b.wall,
-            0.15,
-            "official SDK, registry by registry, page by page",
-            rss=(a.rss_mb, b.rss_mb),
-        ),
-        Row("CVE sweep peak RSS", a.rss_mb, b.rss_mb, 1.0, "official SDK", unit="MB"),
-    ]
-    print_table("CVE sweep", rows)
-    return rows
+        a, b = agreeing("benchmarks.sweep_bench", url, ours=3, sdk=3)
+    name = f"CVE sweep: {REGISTRIES} registries x {ARTIFACTS} images, {LATENCY_MS:.0f} ms latency"
+    return wall_and_memory("CVE sweep", name, a, b, 0.15, "official SDK, registry by registry, page by page")
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 3:
-        impl, base = sys.argv[1:]
-        wall = asyncio.run(ours(base)) if impl == "ours" else sdk(base)
-        report(wall, found=found_count[-1])
+        child(ours, sdk, found_count)
     else:
         main()

@@ -11,12 +11,11 @@ Child:  `python -m benchmarks.watch_bench <ours|sdk> <url>` prints one sample.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 import time
 from datetime import UTC, datetime, timedelta
 
-from benchmarks.harness import TOKEN, Row, emulator, measure, median, print_table, report
+from benchmarks.harness import TOKEN, Row, agreeing, child, emulator, wall_and_memory
 
 REGISTRIES, ARTIFACTS, TOKENS, LATENCY_MS, DAYS = 40, 300, 20, 50.0, 14
 SEVERE = {"critical", "high"}
@@ -118,32 +117,17 @@ def sdk(url: str) -> float:
 
 def main() -> list[Row]:
     with emulator(REGISTRIES, LATENCY_MS, artifacts=ARTIFACTS, tokens=TOKENS) as url:
-        mine = [measure("benchmarks.watch_bench", "ours", url) for _ in range(3)]
-        # One run: sequentially, the SDK's ~7,000 requests take six minutes at 50 ms each.
-        theirs = [measure("benchmarks.watch_bench", "sdk", url)]
-        if len({s.found for s in mine + theirs}) != 1:
-            raise SystemExit(f"the two sides found different things: {[s.found for s in mine + theirs]}")
-    a, b = median(mine), median(theirs)
-    rows = [
-        Row(
-            f"watch digest: {REGISTRIES} registries x {ARTIFACTS} images x {TOKENS} tokens, {LATENCY_MS:.0f} ms "
-            f"latency ({mine[0].found} findings)",
-            a.wall,
-            b.wall,
-            0.15,
-            "official SDK, sequentially, the same findings",
-            rss=(a.rss_mb, b.rss_mb),
-        ),
-        Row("watch digest peak RSS", a.rss_mb, b.rss_mb, 1.0, "official SDK", unit="MB"),
-    ]
-    print_table("Registry watch", rows)
-    return rows
+        # One SDK run: sequentially, the SDK's ~7,000 requests take six minutes at 50 ms each.
+        a, b = agreeing("benchmarks.watch_bench", url, ours=3, sdk=1)
+    name = (
+        f"watch digest: {REGISTRIES} registries x {ARTIFACTS} images x {TOKENS} tokens, {LATENCY_MS:.0f} ms "
+        f"latency ({a.found} findings)"
+    )
+    return wall_and_memory("Registry watch", name, a, b, 0.15, "official SDK, sequentially, the same findings")
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 3:
-        impl, base = sys.argv[1:]
-        wall = asyncio.run(ours(base)) if impl == "ours" else sdk(base)
-        report(wall, found=found_count[-1])
+        child(ours, sdk, found_count)
     else:
         main()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +17,22 @@ def child_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("IONOS_", "SLACK_", "REGISTRY_"))}
     env.update(extra)
     return env
+
+
+def finished(
+    command: list[str], env: dict[str, str] | None = None, timeout: float = 60, cwd: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``command`` run to its end, as a person runs it (no IONOS_, SLACK_ or REGISTRY_ setting of
+    ours leaks in unless given in ``env``): its exit status and its text output."""
+    return subprocess.run(
+        command,
+        env=child_env() if env is None else env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from collections.abc import Iterator
 
@@ -11,7 +10,7 @@ import pytest
 
 from benchmarks.harness import running
 from bot.demo import as_text, send
-from tests.e2e.conftest import child_env
+from tests.e2e.conftest import child_env, finished
 from tests.helpers.ports import free_port
 
 BOT = [sys.executable, "-m", "bot"]
@@ -53,14 +52,7 @@ async def test_the_demo_finishes_a_confirmation_the_way_slack_would(demo_bot: st
 
 def test_the_demo_client_without_a_bot_says_to_start_it() -> None:
     url = f"http://127.0.0.1:{free_port()}/slack/events"
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.demo", "--url", url, "list"],
-        env=child_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = finished([sys.executable, "-m", "bot.demo", "--url", url, "list"])
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
         f"no registry-bot answers at {url}: start it with `make run`, then try again."
@@ -90,7 +82,7 @@ def test_demo_serves_mcp(demo_bot: str) -> None:
     ],
 )
 def test_missing_slack_settings_are_named(args: list[str], env: dict[str, str], message: str) -> None:
-    done = subprocess.run([*BOT, *args], env=child_env(**env), capture_output=True, text=True, timeout=60, check=False)
+    done = finished([*BOT, *args], child_env(**env))
     assert done.returncode == 2
     assert message in done.stderr
     assert "Traceback" not in done.stderr

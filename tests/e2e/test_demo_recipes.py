@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from benchmarks.harness import running
-from tests.e2e.conftest import child_env
+from tests.e2e.conftest import child_env, finished
 from tests.helpers.ports import free_port
 
 RECIPE = {
@@ -32,13 +32,10 @@ def recipe_bot() -> Iterator[str]:
 
 
 def demo(url: str, *words: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
+    done = finished(
         [sys.executable, "-m", "bot.demo", *words, "--url", url],
-        env=child_env(REGISTRY_APPROVAL_CHANNEL="C0APPROVALS"),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+        child_env(REGISTRY_APPROVAL_CHANNEL="C0APPROVALS"),
+        120,
     )
     assert "Traceback" not in done.stderr, done.stderr
     return done

@@ -8,7 +8,6 @@ import asyncio
 import os
 import re
 import shlex
-import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ import pytest
 
 from benchmarks.harness import running
 from bot.demo import as_text, send
-from tests.e2e.conftest import EMULATOR_TOKEN, child_env
+from tests.e2e.conftest import EMULATOR_TOKEN, child_env, finished
 from tests.helpers.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,15 +86,7 @@ def test_every_demo_command_in_a_shell_block_runs_cleanly(fresh_demo: str) -> No
     for command in commands:
         words = shlex.split(command)
         assert words[0] == ".venv/bin/python"
-        done = subprocess.run(
-            [sys.executable, *words[1:], "--url", fresh_demo],
-            cwd=ROOT,
-            env=child_env(),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        done = finished([sys.executable, *words[1:], "--url", fresh_demo], timeout=120, cwd=str(ROOT))
         assert done.returncode == 0, f"{command}\n{done.stderr}"
         assert "Traceback" not in done.stderr
         assert done.stdout.strip(), command

@@ -14,7 +14,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from benchmarks.harness import wait_http
-from tests.e2e.conftest import child_env
+from tests.e2e.conftest import child_env, finished
 from tests.helpers.ports import free_port
 
 COMMANDS = {
@@ -27,14 +27,7 @@ COMMANDS = {
 @pytest.mark.parametrize("prog", ["registry-bot", "registry-mcp"])
 @pytest.mark.parametrize("port", ["99999", "http"])
 def test_a_bad_port_is_one_line_and_exit_2(prog: str, port: str) -> None:
-    done = subprocess.run(
-        [*COMMANDS[prog], "--demo", "--port", port],
-        env=child_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = finished([*COMMANDS[prog], "--demo", "--port", port])
     assert done.returncode == 2
     assert done.stderr.strip() == (
         f"{prog}: argument --port: must be a port number 0-65535 (given {port!r}) (see --help)"

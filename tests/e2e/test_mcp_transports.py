@@ -8,6 +8,7 @@ import subprocess
 import sys
 from asyncio.subprocess import PIPE
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import httpx2
@@ -17,7 +18,7 @@ from mcp.client.streamable_http import streamable_http_client
 
 from benchmarks.harness import running
 from benchmarks.mcp_bench import HANDSHAKE
-from tests.e2e.conftest import EMULATOR_TOKEN, api_env
+from tests.e2e.conftest import EMULATOR_TOKEN, api_env, child_env, finished
 from tests.helpers.ports import free_port
 from tools.mcp_server import ServerOptions, registered
 
@@ -36,19 +37,25 @@ async def test_stdio_lists_tools_and_calls_the_api(emulator_url: str) -> None:
     assert result.structured_content["hostname"] == "prod-images.cr.de-fra.ionos.com"
 
 
-async def test_stdio_writes_nothing_but_protocol_to_stdout(emulator_url: str) -> None:
-    call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "list_registries", "arguments": {}}}
-    messages = [*HANDSHAKE, call]
-    proc = await asyncio.create_subprocess_exec(
-        *MCP, "--read-only", stdin=PIPE, stdout=PIPE, stderr=PIPE, env=api_env(emulator_url)
-    )
+async def over_stdio(messages: list[Any], env: dict[str, str], *args: str) -> tuple[list[dict[str, Any]], bytes, bytes]:
+    """registry-mcp over stdio: every message sent at once, an answer read for each request, then stdin
+    closed. Returns the answers, whatever else came on stdout, and stderr."""
+    proc = await asyncio.create_subprocess_exec(*MCP, *args, stdin=PIPE, stdout=PIPE, stderr=PIPE, env=env)
     assert proc.stdin is not None
     assert proc.stdout is not None
     proc.stdin.write("".join(json.dumps(m) + "\n" for m in messages).encode())
     await proc.stdin.drain()
-    replies = [json.loads(await asyncio.wait_for(proc.stdout.readline(), 30)) for _ in range(2)]
+    asked = sum(1 for m in messages if "id" in m)
+    replies = [json.loads(await asyncio.wait_for(proc.stdout.readline(), 30)) for _ in range(asked)]
     proc.stdin.close()
-    rest, _ = await asyncio.wait_for(proc.communicate(), 30)
+    rest, err = await asyncio.wait_for(proc.communicate(), 30)
+    return replies, rest, err
+
+
+async def test_stdio_writes_nothing_but_protocol_to_stdout(emulator_url: str) -> None:
+    call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "list_registries", "arguments": {}}}
+    messages = [*HANDSHAKE, call]
+    replies, rest, _ = await over_stdio(messages, api_env(emulator_url), "--read-only")
     assert [r["id"] for r in replies] == [1, 2]
     assert replies[1]["result"]["isError"] is False
     assert "analytics" in replies[1]["result"]["content"][0]["text"]
@@ -101,13 +108,8 @@ async def test_http_with_the_token_works_in_both_eras(mcp_http: str) -> None:
 
 
 def test_refuses_a_public_interface_without_a_token(emulator_url: str) -> None:
-    done = subprocess.run(
-        [*MCP, "--transport", "http", "--host", "0.0.0.0", "--port", str(free_port())],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=api_env(emulator_url),
-        check=False,
+    done = finished(
+        [*MCP, "--transport", "http", "--host", "0.0.0.0", "--port", str(free_port())], api_env(emulator_url)
     )
     assert done.returncode != 0
     assert "REGISTRY_MCP_TOKEN" in done.stderr
@@ -155,11 +157,7 @@ async def test_without_credentials_it_says_so_at_start_and_every_call_answers_at
     ],
 )
 def test_a_bad_environment_value_stops_it_with_one_line(variable: str, value: str, line: str) -> None:
-    from tests.e2e.conftest import child_env
-
-    done = subprocess.run(
-        MCP, env=child_env(**{variable: value}), capture_output=True, text=True, timeout=60, check=False
-    )
+    done = finished(MCP, child_env(**{variable: value}))
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[0].startswith(line)
     assert len(done.stderr.strip().splitlines()) == 1
@@ -168,16 +166,7 @@ def test_a_bad_environment_value_stops_it_with_one_line(variable: str, value: st
 
 @pytest.mark.parametrize("args", [["--port", "eighty"], ["--port", "99999"], ["--seed", "-1"], ["--latency-ms", "x"]])
 def test_the_emulator_refuses_bad_arguments_with_one_line(args: list[str]) -> None:
-    from tests.e2e.conftest import child_env
-
-    done = subprocess.run(
-        [sys.executable, "-m", "tools.emulator", *args],
-        env=child_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = finished([sys.executable, "-m", "tools.emulator", *args])
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert done.stderr.strip().splitlines()[-1].startswith("registry-emulator: error:")
@@ -188,17 +177,8 @@ async def test_json_logs_carry_the_actor_and_the_request_id_and_never_a_secret(e
         (await http.post(emulator_url + "/_emulator/faults", json={"status": 503, "count": 1})).raise_for_status()
     update = {"name": "update_registry", "arguments": {"registry": "analytics", "gc_days": ["Tuesday"]}}
     messages = [*HANDSHAKE, {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": update}]
-    proc = await asyncio.create_subprocess_exec(
-        *MCP, stdin=PIPE, stdout=PIPE, stderr=PIPE, env=api_env(emulator_url, REGISTRY_LOG_FORMAT="json")
-    )
-    assert proc.stdin is not None
-    assert proc.stdout is not None
-    proc.stdin.write("".join(json.dumps(m) + "\n" for m in messages).encode())
-    await proc.stdin.drain()
-    replies = [json.loads(await asyncio.wait_for(proc.stdout.readline(), 30)) for _ in range(2)]
+    replies, _, err = await over_stdio(messages, api_env(emulator_url, REGISTRY_LOG_FORMAT="json"))
     assert replies[1]["result"]["isError"] is False
-    proc.stdin.close()
-    _, err = await asyncio.wait_for(proc.communicate(), 30)
     lines = [json.loads(line) for line in err.decode().splitlines() if line.strip()]  # every line is one object
     retry = next(r for r in lines if r["logger"] == "tools.http")
     assert retry["level"] == "WARNING"

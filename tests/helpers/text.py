@@ -25,3 +25,9 @@ def texts(reply: dict[str, Any]) -> str:
             for e in block.get("elements") or []
         ]
     return html.unescape("\n".join(out))
+
+
+def status(result: CallToolResult) -> str:
+    """The status a tool answered with (its structured content); its text when it has none."""
+    assert result.structured_content is not None, text(result)
+    return str(result.structured_content["status"])

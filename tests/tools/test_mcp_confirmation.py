@@ -12,7 +12,7 @@ from mcp import Client
 from mcp.types import CallToolResult, ElicitRequestParams, ElicitResult
 
 from tests.conftest import Stack
-from tests.helpers.text import text
+from tests.helpers.text import status, text
 from tools.audit import Outcome
 from tools.mcp_server import ServerOptions, build_server
 
@@ -62,8 +62,7 @@ async def test_delete_after_the_person_types_the_name(stack: Stack, mode: str) -
     person = Person(typed("sandbox"))
     result = await call(stack, mode, "delete_registry", {"registry": "sandbox"}, person)
     assert not result.is_error, text(result)
-    assert result.structured_content is not None
-    assert result.structured_content["status"] == "executed"
+    assert status(result) == "executed"
     assert stack.registry_named("sandbox") is None
     [question] = person.questions
     assert "DELETE registry sandbox" in question
@@ -77,8 +76,7 @@ async def test_decline_or_cancel_changes_nothing_and_says_so(stack: Stack, mode:
     person = Person(ElicitResult(action=action))
     result = await call(stack, mode, "delete_registry", {"registry": "sandbox"}, person)
     assert not result.is_error
-    assert result.structured_content is not None
-    assert result.structured_content["status"] == "declined"
+    assert status(result) == "declined"
     assert "Nothing changed" in text(result)
     assert stack.registry_named("sandbox") is not None
     assert [r.outcome for r in stack.records] == [Outcome.DECLINED]
@@ -87,8 +85,7 @@ async def test_decline_or_cancel_changes_nothing_and_says_so(stack: Stack, mode:
 @pytest.mark.parametrize("mode", ERAS)
 async def test_a_wrong_name_changes_nothing(stack: Stack, mode: str) -> None:
     result = await call(stack, mode, "delete_registry", {"registry": "sandbox"}, Person(typed("sandbox2")))
-    assert result.structured_content is not None
-    assert result.structured_content["status"] == "declined"
+    assert status(result) == "declined"
     assert "did not match" in text(result)
     assert stack.registry_named("sandbox") is not None
 
@@ -99,8 +96,7 @@ async def test_replace_after_the_person_types_the_name(stack: Stack, mode: str) 
     args = {"registry": "ci-cache", "gc_days": ["Monday"], "api_subnet_allow_list": ["10.0.0.0/8"]}
     result = await call(stack, mode, "replace_registry", args, person)
     assert not result.is_error, text(result)
-    assert result.structured_content is not None
-    assert result.structured_content["status"] == "executed"
+    assert status(result) == "executed"
     stored = stack.registry_named("ci-cache")
     assert stored is not None
     assert stored.allow_list == ["10.0.0.0/8"]
@@ -132,8 +128,7 @@ async def test_state_changed_while_asking_2026_asks_again_with_the_new_state(sta
     result = await call(stack, "auto", "delete_registry", {"registry": "sandbox"}, person)
     assert len(person.questions) == 2, "the answer to the old question is not applied to the new state"
     assert person.questions[0] != person.questions[1]
-    assert result.structured_content is not None
-    assert result.structured_content["status"] == "declined"
+    assert status(result) == "declined"
     assert stack.registry_named("sandbox") is not None
 
 
@@ -266,8 +261,7 @@ async def test_put_on_a_new_uuid_creates_without_confirmation(stack: Stack) -> N
     rid = "4f1c2e8a-9b7d-4c3e-8f00-0123456789ab"
     result = await call(stack, "auto", "replace_registry", {"registry": rid, "name": "put-made", "location": "de/txl"})
     assert not result.is_error, text(result)
-    assert result.structured_content is not None
-    assert result.structured_content["status"] == "created"
+    assert status(result) == "created"
     assert stack.registry_named("put-made") is not None
 
 
@@ -280,8 +274,7 @@ async def test_a_risky_update_asks_the_person_first(stack: Stack, mode: str) -> 
     args = {"registry": "data-pipeline", "allow_remove": ["203.0.113.112/32"], "allow_add": ["10.20.0.0/16"]}
     result = await call(stack, mode, "update_registry", args, person)
     assert not result.is_error, text(result)
-    assert result.structured_content is not None
-    assert result.structured_content["status"] == "executed"
+    assert status(result) == "executed"
     [question] = person.questions
     assert "API allow list: 203.0.113.112/32 -> 10.20.0.0/16" in question
     assert "removes 203.0.113.112/32 from the allow list" in question
@@ -293,8 +286,7 @@ async def test_a_risky_update_asks_the_person_first(stack: Stack, mode: str) -> 
 async def test_a_declined_risky_update_changes_nothing(stack: Stack, mode: str) -> None:
     args = {"registry": "prod-images", "api_subnet_allow_list": ["0.0.0.0/0"]}
     result = await call(stack, mode, "update_registry", args, Person(ElicitResult(action="decline")))
-    assert result.structured_content is not None
-    assert result.structured_content["status"] == "declined"
+    assert status(result) == "declined"
     assert stack.registry_named("prod-images").allow_list == []  # type: ignore[union-attr]
     assert [r.outcome for r in stack.records] == [Outcome.DECLINED]
 

@@ -15,7 +15,7 @@ from mcp.types import CallToolResult, ElicitRequestParams, ElicitResult
 from starlette.applications import Starlette
 
 from tests.conftest import Stack
-from tests.helpers.text import text
+from tests.helpers.text import status, text
 from tools.mcp_server import ServerOptions, build_server
 from tools.mcp_server.secrets import SecretDelivery, SecretPages
 from tools.operations import CATALOGUE
@@ -111,8 +111,7 @@ async def test_revoking_a_token_asks_the_person(stack: Stack, mode: str) -> None
 
     done = await call(stack, "delete_token", {"registry": "sandbox", "token": name}, mode=mode, cb=person)
     assert not done.is_error, text(done)
-    assert done.structured_content is not None
-    assert done.structured_content["status"] == "executed"
+    assert status(done) == "executed"
     assert f"DELETE token {name} of sandbox" in asked[0]
     assert f"Type '{name}' to confirm." in asked[0]
 

@@ -14,7 +14,7 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel
 
 from tests.conftest import Stack, api_settings
-from tests.helpers.text import text
+from tests.helpers.text import status, text
 from tools.app import Core
 from tools.audit import AuditLog
 from tools.client import RegistryClient
@@ -228,5 +228,4 @@ async def test_locations_and_name_checks(stack: Stack) -> None:
     assert locations.structured_content is not None
     assert "de/fra" in locations.structured_content["locations"]
     check = await call(stack, "check_registry_name", {"name": "brand-new"})
-    assert check.structured_content is not None
-    assert check.structured_content["status"] == "available"
+    assert status(check) == "available"

@@ -66,8 +66,7 @@ class Courier:
 def register(app: AsyncApp, deps: BotDeps) -> None:
     async def decide(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
         await ack()
-        user, action_id, request_id = pressed(body)
-        approve = action_id == render.APPROVE_ACTION
+        user, approve, request_id = pressed(body, yes=render.APPROVE_ACTION)
         approvals = deps.core.confirmer.approvals
         if not await deps.can_write(user, client):
             deps.core.audit.record(

@@ -48,10 +48,11 @@ def undelivered(log: logging.Logger, what: str, exc: BaseException) -> None:
     log.warning("could not %s: %s%s", what, type(exc).__name__, f" ({reason})" if reason else "")
 
 
-def pressed(body: dict[str, Any]) -> tuple[str, str, str]:
-    """A button press: who pressed it, which button (its action id), and its value."""
+def pressed(body: dict[str, Any], yes: str) -> tuple[str, bool, str]:
+    """A press of one of a yes/no pair of buttons: who pressed it, whether it was ``yes`` (the yes
+    button's action id), and the button's value."""
     action = body["actions"][0]
-    return str(body["user"]["id"]), str(action["action_id"]), str(action.get("value", ""))
+    return str(body["user"]["id"]), action["action_id"] == yes, str(action.get("value", ""))
 
 
 @dataclass

@@ -48,8 +48,7 @@ class HandoffCourier:
 def register(app: AsyncApp, deps: BotDeps) -> None:
     async def answer(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
         await ack()
-        user, action_id, handoff_id = pressed(body)
-        confirm = action_id == render.HANDOFF_CONFIRM_ACTION
+        user, confirm, handoff_id = pressed(body, yes=render.HANDOFF_CONFIRM_ACTION)
         handoffs = deps.core.confirmer.handoffs
         try:
             handoff = await handoffs.status(handoff_id)

@@ -1,7 +1,9 @@
 """Compact tool schemas for ``tools/list``: every tool definition is paid for in every conversation's
 context, so what carries no meaning goes (titles pydantic derives from field names, ``default: null``)
-and ``anyOf: [X, null]`` becomes ``type: [X, "null"]``. The schemas stay equivalent: the same inputs
-are valid, the same outputs are described."""
+and ``anyOf: [X, null]`` becomes ``type: [X, "null"]``. Input schemas stay equivalent: the same inputs
+are valid. Output schemas describe the same shapes and leave out what every answer shows anyway:
+descriptions (the text content explains), defaults and ``required`` (an answer carries every field,
+null where empty). Clients that validate answers (the SDK's does) check them against these."""
 
 from __future__ import annotations
 
@@ -66,6 +68,7 @@ def _noise(key: str, value: Any, describe: bool) -> bool:
         # Output descriptions go, except the one that says a field is untrusted (tools.sanitize).
         or (key == "description" and not describe and isinstance(value, str) and not value.startswith("Untrusted"))
         or (key == "default" and (value in (None, []) or not describe))  # an output's values are all sent
+        or (key == "required" and not describe and isinstance(value, list))  # likewise: every field is sent
         or (key == "additionalProperties" and value is True)
     )
 
@@ -75,6 +78,8 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     if not (isinstance(branches, list) and len(branches) == 2 and NULL in branches):
         return schema
     other = next(b for b in branches if b != NULL)
+    if other == {}:  # anything, or null: null is already anything
+        return {k: v for k, v in schema.items() if k != "anyOf"}
     if not isinstance(other.get("type"), str):
         return schema
     merged = {k: v for k, v in schema.items() if k != "anyOf"}

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from mcp import Client
+from mcp.types import ResourceTemplateReference
 
 from tests.bot.conftest import ALICE, BOB, serving_bot, writers
 from tests.bot.fakes import FakeSlack
@@ -67,6 +68,20 @@ async def test_another_person_is_answered_during_one_person_s_burst(stack: Stack
     refused = [a for a in alice if "rate limited: try again in" in str(a)]
     assert len(refused) == 20
     assert all(a["response_type"] == "ephemeral" for a in refused)
+
+
+async def test_completions_count_against_the_person_s_read_limit(stack: Stack, tmp_path: Path) -> None:
+    """An assistant's client completes as the person types: each completion reads the API, so a burst
+    of them is bounded like a burst of reads, and shares one window with the person's tool calls."""
+    core = limited(stack, tmp_path, registry_rate_limit="5/minute")
+    ref = ResourceTemplateReference(type="ref/resource", uri="ionos-cr://registries/{registry}")
+    async with Client(build_server(core, ServerOptions(actor="mcp:test"))) as client:
+        offered = [(await client.complete(ref, {"name": "registry", "value": "pro"})).completion for _ in range(8)]
+        refused = await client.call_tool("get_registry", {"registry": "prod-images"})
+    assert all("prod-images" in c.values for c in offered[:5])
+    assert all(c.values == [] for c in offered[5:])
+    assert refused.is_error
+    assert "REGISTRY_RATE_LIMIT=5/minute" in text(refused)
 
 
 @pytest.fixture

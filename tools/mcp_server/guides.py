@@ -3,7 +3,8 @@ a registry, a repository or an image's findings through the same views, and argu
 
 Every prompt names only tools this server registered (a prompt whose tools a toolset left out is not
 offered). Resources run the catalogue's own reads, with their rate limits and sanitized views.
-Completion asks the API with the same name rules as the tools, and answers at most 100 values.
+Completion asks the API with the same name rules as the tools, counted against the person's read
+limit like any read (a client completes as the person types), and answers at most 100 values.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def register_guides(server: MCPServer, core: Core, ops: list[AnyOperation], acto
     for uri, (op_name, description, arguments) in RESOURCES.items():
         if op_name in offered:
             add_resource(server, core, uri, CATALOGUE[op_name], description, arguments, actor)
-    completer = Completer(core)
+    completer = Completer(core, actor)
     server.completion()(completer.complete)  # type: ignore[no-untyped-call]  # the SDK leaves it untyped
 
 
@@ -110,9 +111,7 @@ def add_prompt(server: MCPServer, name: str, text: str) -> None:
         # The person's own words, but bounded and inert like everything else a model reads.
         return text.format(**{k: clean(v, 200) for k, v in given.items()}) + "\n\n" + DATA_NOT_ORDERS
 
-    # The SDK reads a prompt's arguments from its signature: one keyword-only string per placeholder.
-    render.__signature__ = signature_of(sorted(words))  # type: ignore[attr-defined]
-    render.__annotations__ = dict.fromkeys(words, str) | {"return": str}
+    takes_strings(render, sorted(words))
     server.prompt(name=name, title=title, description=text.split("\n", 1)[0].format_map(Blank()))(render)
 
 
@@ -121,9 +120,12 @@ class Blank(dict[str, str]):
         return key.upper()
 
 
-def signature_of(names: list[str]) -> inspect.Signature:
+def takes_strings(fn: Callable[..., Any], names: list[str]) -> None:
+    """The SDK reads a prompt's or a resource's arguments from its signature: give ``fn`` one
+    keyword-only string per name."""
     params = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, annotation=str) for n in names]
-    return inspect.Signature(params, return_annotation=str)
+    fn.__signature__ = inspect.Signature(params, return_annotation=str)  # type: ignore[attr-defined]
+    fn.__annotations__ = dict.fromkeys(names, str) | {"return": str}
 
 
 def add_resource(
@@ -145,8 +147,7 @@ def add_resource(
             raise ResourceError(error_text(err)) from None
         return json.dumps(view.model_dump(mode="json", by_alias=True), ensure_ascii=False)
 
-    read.__signature__ = signature_of(names)  # type: ignore[attr-defined]
-    read.__annotations__ = dict.fromkeys(names, str) | {"return": str}
+    takes_strings(read, names)
     server.resource(
         uri,
         name=op.name.replace("get_", "").replace("list_", ""),
@@ -158,8 +159,9 @@ def add_resource(
 class Completer:
     """``completion/complete`` for registry, repository, reference (a tag) and token arguments."""
 
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, actor: str) -> None:
         self.core = core
+        self.actor = actor
 
     async def complete(
         self,
@@ -169,7 +171,11 @@ class Completer:
     ) -> Completion | None:
         chosen = {k: unquote(v) for k, v in ((context.arguments if context else None) or {}).items()}
         typed = unquote(argument.value or "").strip()
+        if argument.name not in ("registry", "repository", "reference", "token"):
+            return None
         try:
+            # Each completion reads the API, so it is a read like any other (over the limit: nothing offered).
+            await self.core.confirmer.limiter.admit(caller_of(self.actor, True), "complete", typed, write=False)
             if argument.name == "registry":
                 return await self.registries(typed)
             if argument.name == "repository" and chosen.get("registry"):

@@ -19,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import render
 from bot.deps import BotDeps, undelivered
 from bot.people import caller_of
-from tools.errors import RegistryError
+from tools.errors import NotFoundError, RegistryError
 from tools.operations import CATALOGUE
 from tools.operations.image_inputs import ImageInput, ListVulnerabilitiesInput
 from tools.views import ArtifactDetail, VulnerabilityList
@@ -45,9 +45,7 @@ def texts_in(node: Any) -> list[str]:
     if isinstance(node, list):
         return [t for item in node for t in texts_in(item)]
     if isinstance(node, dict):
-        return [
-            t for key, value in node.items() if key not in ("ts", "user", "bot_id", "type") for t in texts_in(value)
-        ]
+        return [t for key, value in node.items() if key not in SKIPPED for t in texts_in(value)]
     return []
 
 
@@ -73,19 +71,20 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
             text = "No IONOS image reference in that message (NAME.cr.REGION.ionos.com/REPOSITORY:TAG)."
             await respond(**render.refusal(text), response_type="ephemeral", replace_original=False)
             return
-        checked, unresolved = [], []
+        checked: list[tuple[str, ArtifactDetail, VulnerabilityList]] = []
+        unresolved: list[tuple[str, str, bool]] = []  # (given, why, whether the API does not have it)
         for given in found[:MAX_IMAGES]:
             try:
                 image = await CATALOGUE["get_image"].call(deps.core, ImageInput(image=given), caller_of(user))
                 risky = ListVulnerabilitiesInput(image=given, severity="high", fixable=True, limit=100)
                 fixable = await CATALOGUE["list_vulnerabilities"].call(deps.core, risky, caller_of(user))
             except RegistryError as err:
-                unresolved.append((given, err.message))
+                unresolved.append((given, err.message, isinstance(err, NotFoundError)))
                 continue
             assert isinstance(image, ArtifactDetail)
             assert isinstance(fixable, VulnerabilityList)
             checked.append((given, image, fixable))
-        unresolved += [(given, f"more than {MAX_IMAGES} images in one message") for given in found[MAX_IMAGES:]]
+        unresolved += [(given, f"more than {MAX_IMAGES} images in one message", False) for given in found[MAX_IMAGES:]]
         reply = render.image_check(checked, unresolved, deps.core.now())
         try:
             if channel is not None and deps.access.channel_allowed(channel):

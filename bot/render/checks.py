@@ -11,9 +11,12 @@ from tools.views.format import age
 
 
 def image_check(
-    checked: list[tuple[str, ArtifactDetail, VulnerabilityList]], unresolved: list[tuple[str, str]], now: datetime
+    checked: list[tuple[str, ArtifactDetail, VulnerabilityList]],
+    unresolved: list[tuple[str, str, bool]],
+    now: datetime,
 ) -> Message:
-    """One line per image: worst severity, fixable criticals and highs, findings in all, last pull."""
+    """One line per image: worst severity, fixable criticals and highs, findings in all, last pull; and
+    each one not checked, with why (``unresolved``: given, why, whether the API does not have it)."""
     lines = []
     for given, image, fixable in checked:
         worst = image.worst_severity.value.upper() if image.worst_severity else "none"
@@ -26,9 +29,12 @@ def image_check(
             else "not scanned"
         )
         lines.append(f"• `{esc(given)}` ({esc(image.digest[:19])}): {scanned} · last pull {age(image.pulled, now)}")
-    for given, why in unresolved:
+    for given, why, _ in unresolved:
         lines.append(f"• `{esc(given)}`: not checked: {esc(why)}")
-    title = f"{len(checked)} image(s) checked" + (f", {len(unresolved)} not found" if unresolved else "")
+    missing = sum(1 for *_, absent in unresolved if absent)
+    other = len(unresolved) - missing
+    title = f"{len(checked)} image(s) checked" + (f", {missing} not found" if missing else "")
+    title += f", {other} not checked" if other else ""
     blocks = [header("Images in this message"), *sections(lines)]
     blocks.append(context("`/registry vulns IMAGE` lists every finding of one image."))
     return message(title, blocks[:BLOCK_LIMIT])

@@ -93,6 +93,16 @@ async def test_the_shortcut_answers_in_the_thread_with_each_image_and_what_it_co
     assert "2 image(s) checked, 1 not found" in posted.params["text"]
 
 
+async def test_beyond_ten_images_the_rest_are_named_as_not_checked_not_as_missing(bot: BotUnderTest) -> None:
+    refs = [APP, *(f"prod-images.cr.de-fra.ionos.com/team/app:gone-{n}" for n in range(11))]
+    await bot.interact(shortcut(bot, {"type": "message", "ts": TS, "text": " ".join(refs)}, rid="many"))
+    [posted] = await bot.slack.wait_for(lambda: bot.slack.api_calls("chat.postMessage"))
+    said = texts(dict(posted.params))
+    left = [line for line in said.splitlines() if "more than 10 images in one message" in line]
+    assert [ref for ref in refs if any(ref + "`" in line for line in left)] == refs[10:]
+    assert posted.params["text"] == "1 image(s) checked, 9 not found, 2 not checked"
+
+
 async def test_a_message_without_images_says_so_privately(bot: BotUnderTest) -> None:
     await bot.interact(shortcut(bot, {"type": "message", "ts": TS, "text": "lunch?"}, rid="none"))
     [reply] = await bot.slack.wait_for(lambda: bot.slack.responses.get("none"))

@@ -23,6 +23,7 @@ from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
 from tools.config import SafetySettings, SlackSettings, from_environment
+from tools.startup import quiet_interrupt
 
 USER, CHANNEL = "U0DEMO", "C0DEMO"
 DEFAULT_APPROVALS = "C0APPROVALS"
@@ -163,10 +164,15 @@ async def send(text: str, url: str, secret: str, user: str = USER, typed: str | 
         return [reply, outcome if isinstance(outcome, dict) else {"text": outcome}]
 
 
+async def posted(session: Session, name: str) -> list[dict[str, Any]]:
+    """What the bot posted in a channel, as the demo Slack stand-in kept it (nothing: an empty list)."""
+    found = await session.http.get(session.url.replace("/slack/events", f"/_demo/slack/channels/{name}"))
+    return list(found.json()) if found.status_code == 200 else []
+
+
 async def channel(session: Session, name: str) -> int:
     """Print what the bot posted in a channel: approval requests, the watch digest, the audit lines."""
-    found = await session.http.get(session.url.replace("/slack/events", f"/_demo/slack/channels/{name}"))
-    messages = found.json() if found.status_code == 200 else []
+    messages = await posted(session, name)
     if not messages:
         print(f"(nothing posted in {name} yet)")
     for message in messages:
@@ -177,8 +183,7 @@ async def channel(session: Session, name: str) -> int:
 
 async def press(session: Session, verb: str, request_id: str, where: str) -> int:
     """Press Approve or Reject on the approval card for ``request_id``, as ``--as`` (another person)."""
-    found = await session.http.get(session.url.replace("/slack/events", f"/_demo/slack/channels/{where}"))
-    for message in found.json() if found.status_code == 200 else []:
+    for message in await posted(session, where):
         for block in message.get("blocks") or []:
             for element in block.get("elements") or []:
                 if element.get("value") == request_id and verb in str(element.get("action_id")):
@@ -291,6 +296,7 @@ button (in REGISTRY_APPROVAL_CHANNEL, default C0APPROVALS) as another person.
   --url URL       the bot's Slack endpoint (default http://127.0.0.1:3000/slack/events)"""
 
 
+@quiet_interrupt
 def main() -> None:
     argv = sys.argv[1:]
     if not argv or argv[0] in ("-h", "--help"):
@@ -312,8 +318,6 @@ def main() -> None:
         with contextlib.suppress(OSError):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so the interpreter's final flush is quiet
         raise SystemExit(0) from None
-    except KeyboardInterrupt:
-        raise SystemExit(130) from None
     raise SystemExit(status)
 
 

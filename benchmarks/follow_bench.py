@@ -108,23 +108,19 @@ async def run(api: str) -> list[Row]:
             unit="",
             kind="abs",
         ),
-        Row(
+        Row.millis(
             f"ack p99 of {MORE} commands ({CONCURRENCY} at a time) while the {FOLLOWERS} follows run",
-            pct(acks_under_load, 0.99) * 1000,
-            100,
+            pct(acks_under_load, 0.99),
+            0.1,
             100,
             "target",
-            unit="ms",
-            kind="abs",
         ),
-        Row(
+        Row.millis(
             f"slowest ack of the {FOLLOWERS} `get` commands sent at once (the burst that starts them)",
-            max(burst) * 1000,
-            3000,
+            max(burst),
+            3.0,
             3000,
             "Slack's limit",
-            unit="ms",
-            kind="abs",
         ),
     ]
 

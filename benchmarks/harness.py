@@ -153,6 +153,11 @@ class Row:
     kind: str = "ratio"
     rss: tuple[float, float] | None = None
 
+    @classmethod
+    def millis(cls, name: str, ours: float, base: float, target_ms: float, base_name: str) -> Row:
+        """A latency held to an absolute bound: ``ours`` and ``base`` in seconds, shown in ms."""
+        return cls(name, ours * 1000, base * 1000, target_ms, base_name, unit="ms", kind="abs")
+
     @property
     def score(self) -> float:
         if self.kind == "ratio":

@@ -217,14 +217,12 @@ def main() -> list[Row]:
     )
     completing, pinging = asyncio.run(completion_times())
     rows.append(
-        Row(
+        Row.millis(
             "registry-name completion over 2,000 registries, p99 of 200",
-            completing * 1000,
-            pinging * 1000,
+            completing,
+            pinging,
             50.0,
             "prompts/list through the same client, p99",
-            unit="ms",
-            kind="abs",
         )
     )
     print_table("MCP server", rows)

@@ -21,7 +21,7 @@ from pathlib import Path
 import aiohttp
 import httpx
 
-from benchmarks.bot_bench import API_LATENCY_MS, COMMANDS, CONCURRENCY, SECRET, incident, pct, timed_requests
+from benchmarks.bot_bench import API_LATENCY_MS, COMMANDS, CONCURRENCY, SECRET, ack_rows, incident, timed_requests
 from benchmarks.harness import Row, emulator, print_table, running
 from tests.bot.fakes import FakeSlack
 from tests.e2e.conftest import child_env
@@ -78,30 +78,7 @@ async def acks_through_the_balancer(api_url: str, state_url: str) -> list[Row]:
             await fake.wait_for(lambda: sum(1 for k in fake.responses if k.startswith("r")) == COMMANDS, timeout=180)
         balancer.__exit__(None, None, None)
     await fake.stop()
-    ms = 1000
-    return [
-        Row(
-            "2 replicas, store on: ack p50",
-            statistics.median(acks) * ms,
-            statistics.median(health) * ms,
-            100,
-            "/healthz p50 via the balancer",
-            unit="ms",
-            kind="abs",
-        ),
-        Row(
-            "2 replicas, store on: ack p99",
-            pct(acks, 0.99) * ms,
-            pct(health, 0.99) * ms,
-            100,
-            "/healthz p99 via the balancer",
-            unit="ms",
-            kind="abs",
-        ),
-        Row(
-            "2 replicas: slowest ack", max(acks) * ms, max(health) * ms, 3000, "slowest /healthz", unit="ms", kind="abs"
-        ),
-    ]
+    return ack_rows("2 replicas, store on: ", acks, health, " via the balancer")
 
 
 async def delete_times(state_url: str) -> tuple[list[float], list[float]]:

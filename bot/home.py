@@ -23,6 +23,9 @@ from tools.views import RegistryDetail, RegistryList, WatchReport
 
 logger = logging.getLogger("bot.home")
 OPTIONS = 100  # Slack shows at most 100 options in an external select
+# The Home tab is opened often, by everyone: its findings come from a look at most this old (a look
+# reads every image of every registry); the tab says when it looked.
+FINDINGS_AGE = 300
 
 
 async def publish_home(deps: BotDeps, user: str, client: AsyncWebClient) -> None:
@@ -46,7 +49,7 @@ async def watched(deps: BotDeps, user: str) -> WatchReport | None:
     """The watch's most urgent findings, or None when they cannot be had right now (the rest still shows)."""
     try:
         report = await CATALOGUE["watch_registries"].call(
-            deps.core, WatchInput(limit=render.HOME_FINDINGS), caller_of(user)
+            deps.core, WatchInput(limit=render.HOME_FINDINGS, max_age=FINDINGS_AGE), caller_of(user)
         )
     except RegistryError as exc:
         logger.warning("the Home tab shows no findings: %s", exc)

@@ -115,6 +115,9 @@ class Pass:
         )
 
 
+KEPT_LOOKS = 4
+
+
 class Watch:
     def __init__(
         self, client: RegistryClient, store: StateStore, *, token_days: int = 14, protected: tuple[str, ...] = ()
@@ -123,13 +126,36 @@ class Watch:
         self.store = store
         self.token_days = token_days
         self.protected = protected
+        # A look reads every image of every registry (thousands of calls on a large account): looks
+        # asked for at once share one pass, and a caller that accepts an age gets the last one.
+        self._running: dict[int, asyncio.Task[Pass]] = {}
+        self._last: dict[int, Pass] = {}
 
     def _protected(self, name: str) -> bool:
         return matching(self.protected, name) is not None
 
-    async def look(self, now: datetime, *, token_days: int | None = None) -> Pass:
-        """Everything to worry about at ``now``, each finding marked new against the last digest."""
+    async def look(self, now: datetime, *, token_days: int | None = None, max_age: float = 0.0) -> Pass:
+        """Everything to worry about at ``now``, each finding marked new against the last digest.
+
+        With ``max_age`` (seconds), a pass that finished that recently is answered again (its
+        ``checked_at`` says when it looked). Whatever the age, a look already under way is joined,
+        not repeated."""
         days = token_days or self.token_days
+        last = self._last.get(days)
+        if max_age > 0 and last is not None and (now - last.checked_at).total_seconds() <= max_age:
+            return last
+        running = self._running.get(days)
+        if running is None:
+            running = self._running[days] = asyncio.create_task(self._look(now, days))
+            running.add_done_callback(lambda _: self._running.pop(days, None))
+        found = await asyncio.shield(running)
+        self._last.pop(days, None)
+        self._last[days] = found
+        while len(self._last) > KEPT_LOOKS:  # token_days may be anything from 1 to 365: keep a few
+            self._last.pop(next(iter(self._last)))
+        return found
+
+    async def _look(self, now: datetime, days: int) -> Pass:
         before = Memory.parse(await self.store.get(STATE_KEY))
         gate = asyncio.Semaphore(CONCURRENCY)
         registries = [r async for r in self.client.registries.iter()]

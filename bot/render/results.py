@@ -252,7 +252,7 @@ def home(
             blocks.append(block)
         rest = findings.found - min(len(findings.findings), HOME_FINDINGS)
         tail = f"{rest} more: `/registry watch`" if rest > 0 else esc(findings.headline())
-        blocks.append(context(tail))
+        blocks.append(context(f"{tail} · looked at {findings.checked_at:%H:%M} UTC"))
     shown = result.registries[: HOME_LIMIT - len(blocks) - 3]
     blocks.append(header("Registries"))
     blocks.append(context(f"{len(result.registries)} registries · as of {esc(at)} · `/registry help` for commands"))

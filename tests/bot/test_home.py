@@ -10,8 +10,9 @@ from typing import Any
 import httpx
 
 from bot import render
-from tests.bot.conftest import ALICE, BotUnderTest
+from tests.bot.conftest import ALICE, BOB, BotUnderTest
 from tests.conftest import TOKEN, Stack
+from tests.helpers.raw import requests_answered
 from tests.helpers.text import texts
 
 
@@ -58,6 +59,24 @@ async def test_the_home_tab_is_a_dashboard(bot: BotUnderTest) -> None:
     assert "Needs care" in shown
     menus = [b["accessory"] for b in view["blocks"] if (b.get("accessory") or {}).get("type") == "overflow"]
     assert menus, "the most urgent findings carry their next steps"
+
+
+async def test_opening_the_home_tab_again_soon_does_not_look_at_every_image_again(bot: BotUnderTest) -> None:
+    """A look reads every image of every registry; everyone opens the Home tab all day. Within five
+    minutes the tab shows the last look's findings and says when it looked."""
+    before = await requests_answered(bot.stack.emulator)
+    await bot.event({"type": "app_home_opened", "user": ALICE, "channel": "DALICE", "tab": "home"}, event_id="Ev1")
+    await bot.slack.wait_for(lambda: bot.slack.api_calls("views.publish"))
+    first = await requests_answered(bot.stack.emulator) - before
+    await bot.event({"type": "app_home_opened", "user": BOB, "channel": "DBOB", "tab": "home"}, event_id="Ev2")
+    await bot.slack.wait_for(lambda: len(bot.slack.api_calls("views.publish")) == 2)
+    second = await requests_answered(bot.stack.emulator) - before - first
+    assert second < 5 < first  # the second open lists the registries, and no more
+    views = [c.params["view"] for c in bot.slack.api_calls("views.publish")]
+    shown = [texts(json.loads(v) if isinstance(v, str) else v) for v in views]
+    looked = [line for line in shown[0].splitlines() if "looked at" in line]
+    assert looked
+    assert looked[0] in shown[1]
 
 
 async def test_the_picker_offers_registries_as_the_api_names_them_prefix_first(bot: BotUnderTest) -> None:

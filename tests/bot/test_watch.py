@@ -20,6 +20,7 @@ from tests.bot.conftest import BotUnderTest
 from tests.bot.fakes import FakeSlack
 from tests.conftest import Stack
 from tests.helpers.clocks import Clock
+from tests.helpers.raw import requests_answered
 from tests.helpers.text import texts
 from tools.app import Core
 from tools.audit import AuditLog
@@ -213,6 +214,35 @@ async def test_the_mcp_tool_returns_the_findings_as_data(stack: Stack) -> None:
     assert set(token) == {"kind", "rank", "registry", "protected", "subject", "detail", "due", "new"}
     assert data["token_days"] == 7
     assert all(f["new"] for f in data["findings"])
+
+
+async def test_looks_asked_at_once_share_one_pass_and_a_next_page_continues_its_look(stack: Stack) -> None:
+    """A look reads every image of every registry: two asked at the same moment read them once, and
+    the next page of a report is cut from the look its first page came from."""
+    async with Client(build_server(stack.core, ServerOptions(actor="mcp:test"))) as client:
+        before = await requests_answered(stack.emulator)
+        one = await client.call_tool("watch_registries", {"limit": 1000})
+        alone = await requests_answered(stack.emulator) - before
+        before = await requests_answered(stack.emulator)
+        pair = await asyncio.gather(*(client.call_tool("watch_registries", {"limit": 1000}) for _ in range(2)))
+        together = await requests_answered(stack.emulator) - before
+        first = await client.call_tool("watch_registries", {"limit": 2})
+        before = await requests_answered(stack.emulator)
+        assert first.structured_content is not None
+        cursor = first.structured_content["next_cursor"]
+        second = await client.call_tool("watch_registries", {"limit": 2, "cursor": cursor})
+        paged = await requests_answered(stack.emulator) - before
+    assert together == alone
+    assert pair[0].structured_content == pair[1].structured_content
+    assert one.structured_content is not None
+    everything = one.structured_content["findings"]
+    assert second.structured_content is not None
+    assert paged == 0
+    assert second.structured_content["checked_at"] == first.structured_content["checked_at"]
+    pages = first.structured_content["findings"] + second.structured_content["findings"]
+    assert [(f["kind"], f["registry"], f["subject"]) for f in pages] == [
+        (f["kind"], f["registry"], f["subject"]) for f in everything[:4]
+    ]
 
 
 async def test_only_new_after_a_digest_is_empty_until_something_changes(stack: Stack, fake_slack: FakeSlack) -> None:

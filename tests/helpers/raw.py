@@ -129,3 +129,9 @@ def token_windows(tokens: list[dict[str, Any]], now: datetime, days: int) -> tup
         elif expiry <= now + timedelta(days=days):
             expiring.add(token["properties"]["name"])
     return expired, expiring
+
+
+async def requests_answered(emulator: Any) -> int:
+    """How many requests an in-process emulator has answered so far (its own count, not ours)."""
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=emulator)) as http:
+        return int((await http.get("http://emulator/_emulator/stats")).json()["total"])

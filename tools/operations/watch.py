@@ -13,6 +13,7 @@ from tools.people import Caller
 from tools.views import WatchReport
 
 RESOURCE = Resource(name="watch", toolset="watch")
+PAGE_AGE = 900  # seconds: a next page is cut from the latest look if it is that recent (pages do not shift)
 
 
 class WatchInput(InputModel):
@@ -20,11 +21,22 @@ class WatchInput(InputModel):
     only_new: Annotated[bool, Field(description="Only what the last digest did not report")] = False
     limit: Annotated[int, Field(ge=1, le=1000, description="Findings per page, most urgent first")] = 50
     cursor: OffsetCursor = None
+    max_age: Annotated[
+        int,
+        Field(
+            ge=0,
+            le=3600,
+            description="Accept a look made at most this many seconds ago (checked_at says when); 0 looks now. "
+            "A look reads every image of every registry. A next page is cut from the latest look, if under 15 min old",
+        ),
+    ] = 0
 
 
 async def watch_registries(core: Services, inp: WatchInput, caller: Caller) -> WatchReport:
-    """Looks now and changes nothing: the periodic digest keeps its own memory of what it said."""
-    found = await core.watch.look(core.now(), token_days=inp.token_days)
+    """Looks now (or answers a recent look) and changes nothing: the periodic digest keeps its own
+    memory of what it said."""
+    max_age = max(inp.max_age, PAGE_AGE) if inp.cursor else inp.max_age
+    found = await core.watch.look(core.now(), token_days=inp.token_days, max_age=max_age)
     return found.report(only_new=inp.only_new, offset=offset_of(inp.cursor), limit=inp.limit)
 
 

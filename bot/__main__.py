@@ -34,9 +34,9 @@ from tools.mcp_server.identity import oauth_from
 from tools.mcp_server.secrets import delivery_for
 from tools.metrics import MetricsEndpoint
 from tools.sanitize import set_prose_policy
-from tools.startup import Parser, StartupError, load, port_number, quiet_interrupt, secret_value
+from tools.startup import Parser, StartupError, load, local_url, observe, port_number, quiet_interrupt, secret_value
 from tools.state import StateStore
-from tools.wiring import Wired, build, local_url, observe
+from tools.wiring import Wired, build
 
 DEMO_SIGNING_SECRET = "demo-signing-secret"
 logger = logging.getLogger("registry-bot")

@@ -25,7 +25,7 @@ def generator() -> ModuleType:
 def test_the_reference_pages_are_what_the_code_declares() -> None:
     """Fails after a tool, a flag or a setting changes until `make docs` is run and committed."""
     stale = generator().stale()
-    assert stale == [], f"docs/reference/{stale} differ from the code: run `make docs`"
+    assert stale == [], f"{stale} differ from the code: run `make docs`"
 
 
 def test_the_reference_names_every_tool_and_every_variable() -> None:

@@ -1,42 +1,75 @@
 """The core every front shares: one API client, its models and errors.
 
-Importing ``tools`` stays light: no MCP, no Slack, no emulator.
+Importing ``tools`` (or any module in it) stays light: no MCP, no Slack, no emulator, and the names
+below load on first use (PEP 562), so an entry point pays only for the modules it runs: the stdio MCP
+server answers its first ``tools/list`` without the client or the models (``docs/architecture.md``).
 """
 
+import importlib
 import sys
+from typing import TYPE_CHECKING
 
 # httpx's command-line tool (httpx._main) imports click and pygments whenever they are installed
 # (they are, as dependencies of other packages); nothing here uses it, and it costs a process ~3 MB.
 sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
-# ruff: noqa: E402
+if TYPE_CHECKING:
+    from tools.client import RegistryClient, RetryPolicy
+    from tools.config import ApiSettings
+    from tools.errors import (
+        ApiError,
+        ConflictError,
+        ConnectionFailedError,
+        FieldProblem,
+        ForbiddenError,
+        InvalidInputError,
+        NetworkError,
+        NotFoundError,
+        RateLimitedError,
+        RegistryError,
+        RequestTimeoutError,
+        ServerError,
+        UnauthorizedError,
+    )
+    from tools.models import (
+        Location,
+        NameStatus,
+        Registry,
+        RegistryPage,
+        RegistryPatch,
+        RegistrySpec,
+        WeeklyScheduleInput,
+    )
 
-from tools.client import RegistryClient, RetryPolicy
-from tools.config import ApiSettings
-from tools.errors import (
-    ApiError,
-    ConflictError,
-    ConnectionFailedError,
-    FieldProblem,
-    ForbiddenError,
-    InvalidInputError,
-    NetworkError,
-    NotFoundError,
-    RateLimitedError,
-    RegistryError,
-    RequestTimeoutError,
-    ServerError,
-    UnauthorizedError,
-)
-from tools.models import (
-    Location,
-    NameStatus,
-    Registry,
-    RegistryPage,
-    RegistryPatch,
-    RegistrySpec,
-    WeeklyScheduleInput,
-)
+_HOMES = {
+    "tools.client": ("RegistryClient", "RetryPolicy"),
+    "tools.config": ("ApiSettings",),
+    "tools.errors": (
+        "ApiError",
+        "ConflictError",
+        "ConnectionFailedError",
+        "FieldProblem",
+        "ForbiddenError",
+        "InvalidInputError",
+        "NetworkError",
+        "NotFoundError",
+        "RateLimitedError",
+        "RegistryError",
+        "RequestTimeoutError",
+        "ServerError",
+        "UnauthorizedError",
+    ),
+    "tools.models": (
+        "Location",
+        "NameStatus",
+        "Registry",
+        "RegistryPage",
+        "RegistryPatch",
+        "RegistrySpec",
+        "WeeklyScheduleInput",
+    ),
+}
+_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 
 __all__ = [
     "ApiError",
@@ -63,3 +96,12 @@ __all__ = [
     "UnauthorizedError",
     "WeeklyScheduleInput",
 ]
+
+
+def __getattr__(name: str) -> object:
+    module = _HOME_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tools' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # the next lookup is a plain attribute
+    return value

@@ -30,11 +30,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from tools.models import ApiErrorMessage
+if TYPE_CHECKING:
+    from tools.models import ApiErrorMessage
 
 
 @dataclass(frozen=True)

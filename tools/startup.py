@@ -1,5 +1,8 @@
 """Entry-point plumbing shared by registry-mcp and registry-bot: settings or a one-line exit, logging.
 
+Light on purpose: an entry point checks its whole environment here before it builds anything
+(``tools.wiring`` builds the core from what this returns).
+
 A bad environment value must stop a server at start with one line naming the variable and
 the rule (exit status 2), never a traceback and never a ``ValueError`` on every later call.
 """
@@ -7,18 +10,21 @@ the rule (exit status 2), never a traceback and never a ``ValueError`` on every 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import typing
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Literal, ParamSpec, TypeVar
 
 from pydantic import SecretStr, ValidationError
 
-from tools.config import Settings, from_environment
+from tools.config import ApiSettings, ObservabilitySettings, SafetySettings, Settings, from_environment
 from tools.errors import given_text, rule_text
 from tools.logs import configure
 
+logger = logging.getLogger("tools.startup")
 S = TypeVar("S", bound=Settings)
 P = ParamSpec("P")
 USAGE_EXIT = 2
@@ -93,3 +99,37 @@ def secret_value(secret: SecretStr | None) -> str | None:
 def configure_logging(fmt: Literal["text", "json"] = "text") -> None:
     """Everything to stderr, audit records at INFO; ``REGISTRY_LOG_FORMAT=json`` for one object per line."""
     configure(fmt)
+
+
+def observe(prog: str) -> ObservabilitySettings:
+    """Logging first, so that every later refusal is logged in the configured format."""
+    observability = load(prog, ObservabilitySettings)
+    configure_logging(observability.registry_log_format)
+    return observability
+
+
+def local_url(host: str, port: int) -> str:
+    """Where this process answers from this machine: a wildcard bind is reached on loopback."""
+    reachable = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - compared, not bound
+    return f"http://{reachable}:{port}"
+
+
+@dataclass(frozen=True)
+class CoreSettings:
+    """What the core is built from (``tools.wiring.assemble``); ``offline``: on the built-in emulator."""
+
+    api: ApiSettings
+    safety: SafetySettings
+    offline: bool
+
+
+def core_settings(prog: str, *, offline: bool) -> CoreSettings:
+    """Read and check at start, whatever the mode: a bad value is refused before anything is served."""
+    safety = load(prog, SafetySettings)
+    api = load(prog, ApiSettings)
+    if not offline and not api.has_credentials:
+        logger.warning(
+            "no IONOS credentials: every call will answer that none are set. Set IONOS_TOKEN "
+            "(or IONOS_USERNAME and IONOS_PASSWORD), or run with --emulator"
+        )
+    return CoreSettings(api, safety, offline)

@@ -37,10 +37,12 @@ async def test_stdio_lists_tools_and_calls_the_api(emulator_url: str) -> None:
     assert result.structured_content["hostname"] == "prod-images.cr.de-fra.ionos.com"
 
 
-async def over_stdio(messages: list[Any], env: dict[str, str], *args: str) -> tuple[list[dict[str, Any]], bytes, bytes]:
+async def over_stdio(
+    messages: list[Any], env: dict[str, str], *args: str, command: tuple[str, ...] = tuple(MCP)
+) -> tuple[list[dict[str, Any]], bytes, bytes]:
     """registry-mcp over stdio: every message sent at once, an answer read for each request, then stdin
     closed. Returns the answers, whatever else came on stdout, and stderr."""
-    proc = await asyncio.create_subprocess_exec(*MCP, *args, stdin=PIPE, stdout=PIPE, stderr=PIPE, env=env)
+    proc = await asyncio.create_subprocess_exec(*command, *args, stdin=PIPE, stdout=PIPE, stderr=PIPE, env=env)
     assert proc.stdin is not None
     assert proc.stdout is not None
     proc.stdin.write("".join(json.dumps(m) + "\n" for m in messages).encode())
@@ -113,6 +115,29 @@ def test_refuses_a_public_interface_without_a_token(emulator_url: str) -> None:
     )
     assert done.returncode != 0
     assert "REGISTRY_MCP_TOKEN" in done.stderr
+
+
+# registry-mcp as installed, telling on its way out which of our heavier modules it had loaded.
+TELLING = (
+    sys.executable,
+    "-c",
+    "import atexit, runpy, sys\n"
+    "heavy = ('tools.operations', 'tools.client', 'tools.app', 'tools.models', 'tools.confirmation')\n"
+    "atexit.register(lambda: print('LOADED', sorted(m for m in sys.modules if m in heavy), file=sys.stderr))\n"
+    "sys.argv = ['registry-mcp', *sys.argv[1:]]\n"
+    "runpy.run_module('tools.mcp_server.cli', run_name='__main__')\n",
+)
+
+
+async def test_over_stdio_it_lists_its_tools_before_loading_the_catalogue_and_the_client(emulator_url: str) -> None:
+    listing = [*HANDSHAKE, {"jsonrpc": "2.0", "id": 2, "method": "tools/list"}]
+    replies, _, err = await over_stdio(listing, api_env(emulator_url), command=TELLING)
+    assert {t["name"] for t in replies[1]["result"]["tools"]} == {op.name for op in registered(ServerOptions())}
+    assert b"LOADED []" in err
+    call = {"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "list_registries", "arguments": {}}}
+    replies, _, err = await over_stdio([*listing, call], api_env(emulator_url), command=TELLING)
+    assert "analytics" in replies[2]["result"]["content"][0]["text"]
+    assert b"LOADED ['tools.app', 'tools.client', 'tools.confirmation', 'tools.models', 'tools.operations']" in err
 
 
 def test_registry_mcp_loads_no_slack_and_no_aiohttp_at_start() -> None:

@@ -1,35 +1,30 @@
-"""registry-mcp: serve the registry tools over stdio (default) or streamable HTTP."""
+"""registry-mcp: serve the registry tools over stdio (default) or streamable HTTP.
+
+This module and ``stdio.py`` stay light: over stdio a client lists the tools within a cold start, so
+the catalogue and the core load on the first request that needs them (``serving.py``).
+"""
 
 import argparse
-import gc
-import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
 
 from tools.config import McpSettings
-from tools.logs import announce
-from tools.mcp_server import TOOLSETS, ServerOptions, build_server
-from tools.mcp_server.http import check_exposure, http_app, inspector_line, is_loopback
-from tools.mcp_server.identity import OAuthOptions, oauth_from
-from tools.mcp_server.secrets import delivery_for
-from tools.metrics import MetricsEndpoint
+from tools.mcp_server import stdio
+from tools.mcp_server.manifest import read
+from tools.mcp_server.offer import Modes
 from tools.sanitize import set_prose_policy
-from tools.startup import Parser, load, port_number, quiet_interrupt, secret_value
-from tools.wiring import Wired, build, local_url, observe
-
-logger = logging.getLogger("registry-mcp")
+from tools.startup import Parser, core_settings, load, observe, port_number, quiet_interrupt
 
 
 def toolsets(text: str) -> frozenset[str]:
+    known = read().toolsets
     wanted = {t.strip().lower() for t in text.split(",") if t.strip()}
-    unknown = wanted - set(TOOLSETS)
+    unknown = wanted - set(known)
     if unknown or not wanted:
-        raise argparse.ArgumentTypeError(f"must be some of {','.join(TOOLSETS)} (got {text!r})")
+        raise argparse.ArgumentTypeError(f"must be some of {','.join(known)} (got {text!r})")
     return frozenset(wanted)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    every = ",".join(read().toolsets)
     parser = Parser(prog="registry-mcp", description="MCP server for IONOS Cloud Container Registry registries.")
     parser.add_argument("--transport", choices=("stdio", "http"), default="stdio")
     parser.add_argument("--host", default="127.0.0.1", help="HTTP interface (default 127.0.0.1)")
@@ -43,9 +38,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--toolsets",
         type=toolsets,
-        default=frozenset(TOOLSETS),
+        default=None,
         metavar="LIST",
-        help=f"comma-separated toolsets to offer (default all: {','.join(TOOLSETS)})",
+        help=f"comma-separated toolsets to offer (default all: {every})",
     )
     parser.add_argument(
         "--confirm-fallback",
@@ -59,77 +54,26 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def closing(wired: Wired) -> Any:
-    @asynccontextmanager
-    async def lifespan(_server: object) -> AsyncIterator[None]:
-        try:
-            yield
-        finally:
-            await wired.aclose()
-
-    return lifespan
-
-
-def connect_help(args: argparse.Namespace, with_token: bool, oauth: OAuthOptions | None = None) -> str:
-    url = f"{local_url(args.host, args.port)}/mcp"
-    if oauth is not None:
-        return "\n".join(
-            [
-                f"registry-mcp: MCP (streamable HTTP) at {url}; each person signs in at {oauth.issuer}",
-                f"  resource {oauth.resource_url}; write tools need the scope {oauth.write_scope!r}",
-                f"  Claude Code: claude mcp add --transport http registries {oauth.resource_url}",
-            ]
-        )
-    header = ' --header "Authorization: Bearer $REGISTRY_MCP_TOKEN"' if with_token else ""
-    source = "the built-in emulator (12 sample registries)" if args.emulator else "the IONOS API"
-    return "\n".join(
-        [
-            f"registry-mcp: MCP (streamable HTTP) at {url}, on {source}",
-            f"  Inspector:   {inspector_line(url, with_token=with_token)}",
-            f"  Claude Code: claude mcp add --transport http registries {url}" + header,
-        ]
-    )
-
-
 @quiet_interrupt
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     prog = "registry-mcp"
     observability = observe(prog)
-    mcp_settings = load(prog, McpSettings)
-    set_prose_policy(mcp_settings.registry_mcp_untrusted_text)
-    base = local_url(args.host, args.port)
-    token = mcp_settings.registry_mcp_token
-    oauth = oauth_from(mcp_settings, base) if args.transport == "http" else None
-    if oauth is not None and token is not None:
-        logger.warning("OAuth is configured: REGISTRY_MCP_TOKEN is not accepted at /mcp (each person signs in)")
-        token = None
-    if args.transport == "http":
-        check_exposure(args.host, token, oauth is not None)
-    wired = build(prog, offline=args.emulator)
-    delivery, pages = delivery_for(mcp_settings, args.transport, base, wired.core.store)
-    options = ServerOptions(
+    settings = load(prog, McpSettings)
+    set_prose_policy(settings.registry_mcp_untrusted_text)
+    core = core_settings(prog, offline=args.emulator)
+    modes = Modes(
         read_only=args.read_only,
         disable_destructive=args.disable_destructive,
-        confirm_fallback=args.confirm_fallback,
-        confirm=mcp_settings.registry_mcp_confirm,
-        actor=f"mcp:{args.transport}",
+        confirm=settings.registry_mcp_confirm,
         toolsets=args.toolsets,
-        secrets=delivery,
-        oauth=oauth,
     )
-    server = build_server(wired.core, options, lifespan=closing(wired))
     if args.transport == "stdio":
-        server.run()
+        stdio.serve(modes, stdio.Later(core, settings, modes, args.confirm_fallback))
         return
-    import uvicorn  # noqa: PLC0415 - stdio never needs it (cold start)
+    from tools.mcp_server.serving import serve_http  # noqa: PLC0415 - HTTP only: stdio starts without the core
 
-    metrics = MetricsEndpoint(loopback=is_loopback(args.host), token=secret_value(observability.registry_metrics_token))
-    app = http_app(server, host=args.host, token=token, pages=pages, metrics=metrics, checks=wired.core.health)
-    wired.core.warm()
-    announce(prog, connect_help(args, token is not None, oauth))
-    gc.freeze()  # what lives as long as the process stays out of the collector's full passes
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    serve_http(args, core, settings, observability, modes)
 
 
 if __name__ == "__main__":

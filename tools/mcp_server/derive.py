@@ -24,10 +24,11 @@ from tools.confirmation import ConfirmResult, Plan, Ready
 from tools.errors import RegistryError
 from tools.follow import Progress, elapsed_text, progress_line
 from tools.mcp_server.identity import OAuthOptions, caller_of
+from tools.mcp_server.offer import Modes
 from tools.mcp_server.rendering import guarded, lines_of, result, tool_error
 from tools.mcp_server.secrets import SecretDelivery
 from tools.models import InputModel
-from tools.operations import TOOLSETS, AnyOperation
+from tools.operations import AnyOperation
 from tools.people import Caller
 from tools.views import RegistryDetail, TokenCreated
 
@@ -37,14 +38,12 @@ Token = Annotated[str | None, Field(max_length=2048, description=TOKEN_DOC)]
 KW = inspect.Parameter.KEYWORD_ONLY
 
 
-@dataclass(frozen=True)
-class ServerOptions:
-    read_only: bool = False
-    disable_destructive: bool = False
+@dataclass(frozen=True, kw_only=True)
+class ServerOptions(Modes):
+    """The offer's modes, and how the offered tools run."""
+
     confirm_fallback: Literal["token", "deny"] = "token"
-    confirm: Literal["auto", "slack"] = "auto"  # slack: the person's yes is given in their Slack DM only
     actor: str = "mcp:local"
-    toolsets: frozenset[str] = frozenset(TOOLSETS)
     secrets: SecretDelivery = field(default_factory=lambda: SecretDelivery("file"))
     oauth: OAuthOptions | None = None  # per-person identity over HTTP; None: everyone is ``actor``
 

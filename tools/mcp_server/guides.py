@@ -91,7 +91,8 @@ def image_ref(registry: str, repository: str, reference: str) -> str:
 
 
 def register_guides(server: MCPServer, core: Core, ops: list[AnyOperation], actor: str) -> None:
-    """Prompts and resources whose tools ``ops`` holds, and completion for their arguments."""
+    """Prompts and resources whose tools ``ops`` holds. Completion for their arguments is a ``Completer``,
+    registered by whoever builds the server (the stdio server declares it before the core exists)."""
     offered = {op.name for op in ops}
     for name, (tools, text) in PROMPTS.items():
         if set(tools) <= offered:
@@ -99,8 +100,6 @@ def register_guides(server: MCPServer, core: Core, ops: list[AnyOperation], acto
     for uri, (op_name, description, arguments) in RESOURCES.items():
         if op_name in offered:
             add_resource(server, core, uri, CATALOGUE[op_name], description, arguments, actor)
-    completer = Completer(core, actor)
-    server.completion()(completer.complete)  # type: ignore[no-untyped-call]  # the SDK leaves it untyped
 
 
 def add_prompt(server: MCPServer, name: str, text: str) -> None:

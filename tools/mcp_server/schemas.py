@@ -102,8 +102,12 @@ def compact_tool(tool: dict[str, Any]) -> dict[str, Any]:
         tool["outputSchema"] = compact_schema(tool["outputSchema"], describe=False)
     hints = tool.get("annotations")
     if isinstance(hints, dict):
-        tool["annotations"] = {k: v for k, v in hints.items() if k not in HINT_DEFAULTS or HINT_DEFAULTS[k] != v}
+        tool["annotations"] = compact_hints(hints)
     return tool
+
+
+def compact_hints(hints: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in hints.items() if k not in HINT_DEFAULTS or HINT_DEFAULTS[k] != v}
 
 
 class CompactToolList:

@@ -226,3 +226,15 @@ def test_function_level_imports_are_only_the_optional_or_heavy_ones() -> None:
 def test_no_product_file_is_over_350_lines() -> None:
     long = {str(p.relative_to(ROOT)): n for p in files("tools", "bot") if (n := len(p.read_text().splitlines())) > 350}
     assert long == {}, "split by what the parts are about"
+
+
+@pytest.mark.parametrize("package", ["tools", "tools.mcp_server"])
+def test_every_public_name_loads_on_first_use_and_an_unknown_one_is_named(package: str) -> None:
+    import importlib
+
+    surface = importlib.import_module(package)
+    for name in surface.__all__:
+        value = getattr(surface, name)
+        assert getattr(value, "__name__", name) == name or name.isupper(), f"{package}.{name} is {value!r}"
+    with pytest.raises(AttributeError, match=f"module '{package}' has no attribute 'nothing_here'"):
+        _ = surface.nothing_here

@@ -5,9 +5,10 @@ below load on first use (PEP 562), so an entry point pays only for the modules i
 server answers its first ``tools/list`` without the client or the models (``docs/architecture.md``).
 """
 
-import importlib
 import sys
 from typing import TYPE_CHECKING
+
+from tools.surface import lazy_names
 
 # httpx's command-line tool (httpx._main) imports click and pygments whenever they are installed
 # (they are, as dependencies of other packages); nothing here uses it, and it costs a process ~3 MB.
@@ -41,35 +42,37 @@ if TYPE_CHECKING:
         WeeklyScheduleInput,
     )
 
-_HOMES = {
-    "tools.client": ("RegistryClient", "RetryPolicy"),
-    "tools.config": ("ApiSettings",),
-    "tools.errors": (
-        "ApiError",
-        "ConflictError",
-        "ConnectionFailedError",
-        "FieldProblem",
-        "ForbiddenError",
-        "InvalidInputError",
-        "NetworkError",
-        "NotFoundError",
-        "RateLimitedError",
-        "RegistryError",
-        "RequestTimeoutError",
-        "ServerError",
-        "UnauthorizedError",
-    ),
-    "tools.models": (
-        "Location",
-        "NameStatus",
-        "Registry",
-        "RegistryPage",
-        "RegistryPatch",
-        "RegistrySpec",
-        "WeeklyScheduleInput",
-    ),
-}
-_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
+__getattr__ = lazy_names(
+    __name__,
+    {
+        "tools.client": ("RegistryClient", "RetryPolicy"),
+        "tools.config": ("ApiSettings",),
+        "tools.errors": (
+            "ApiError",
+            "ConflictError",
+            "ConnectionFailedError",
+            "FieldProblem",
+            "ForbiddenError",
+            "InvalidInputError",
+            "NetworkError",
+            "NotFoundError",
+            "RateLimitedError",
+            "RegistryError",
+            "RequestTimeoutError",
+            "ServerError",
+            "UnauthorizedError",
+        ),
+        "tools.models": (
+            "Location",
+            "NameStatus",
+            "Registry",
+            "RegistryPage",
+            "RegistryPatch",
+            "RegistrySpec",
+            "WeeklyScheduleInput",
+        ),
+    },
+)
 
 __all__ = [
     "ApiError",
@@ -96,12 +99,3 @@ __all__ = [
     "UnauthorizedError",
     "WeeklyScheduleInput",
 ]
-
-
-def __getattr__(name: str) -> object:
-    module = _HOME_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module 'tools' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # the next lookup is a plain attribute
-    return value

@@ -9,8 +9,9 @@ The names below load on first use (PEP 562): ``registry-mcp`` imports ``tools.mc
 its stdio server must not pay for the catalogue before a client asks for more than the tool list.
 """
 
-import importlib
 from typing import TYPE_CHECKING
+
+from tools.surface import lazy_names
 
 if TYPE_CHECKING:
     from tools.mcp_server.derive import ServerOptions
@@ -19,14 +20,16 @@ if TYPE_CHECKING:
     from tools.mcp_server.server import build_server, registered
     from tools.operations import TOOLSETS
 
-_HOMES = {
-    "tools.mcp_server.derive": ("ServerOptions",),
-    "tools.mcp_server.identity": ("OAuthOptions",),
-    "tools.mcp_server.offer": ("annotations_for", "instructions"),
-    "tools.mcp_server.server": ("build_server", "registered"),
-    "tools.operations": ("TOOLSETS",),
-}
-_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
+__getattr__ = lazy_names(
+    __name__,
+    {
+        "tools.mcp_server.derive": ("ServerOptions",),
+        "tools.mcp_server.identity": ("OAuthOptions",),
+        "tools.mcp_server.offer": ("annotations_for", "instructions"),
+        "tools.mcp_server.server": ("build_server", "registered"),
+        "tools.operations": ("TOOLSETS",),
+    },
+)
 
 __all__ = [
     "TOOLSETS",
@@ -37,12 +40,3 @@ __all__ = [
     "instructions",
     "registered",
 ]
-
-
-def __getattr__(name: str) -> object:
-    module = _HOME_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module 'tools.mcp_server' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # the next lookup is a plain attribute
-    return value

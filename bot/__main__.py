@@ -30,7 +30,7 @@ from tools.config import McpSettings, SlackSettings
 from tools.logs import announce
 from tools.mcp_server import ServerOptions, build_server
 from tools.mcp_server.http import http_app, inspector_line, is_loopback
-from tools.mcp_server.identity import oauth_from
+from tools.mcp_server.identity import access_of
 from tools.mcp_server.secrets import delivery_for
 from tools.metrics import MetricsEndpoint
 from tools.sanitize import set_prose_policy
@@ -147,13 +147,10 @@ async def serving(
 
 def mounted_mcp(core: Core, settings: McpSettings, host: str, local: str, store: StateStore) -> ASGIApp | None:
     """MCP at /mcp beside Slack: per-person with OAuth, else the shared token (required off loopback)."""
-    oauth = oauth_from(settings, local)
-    token = None if oauth is not None else settings.registry_mcp_token
+    oauth, token = access_of(settings, local)
     if oauth is None and token is None and not is_loopback(host):
         logger.warning("MCP is not served at /mcp: binding %s needs OAuth or REGISTRY_MCP_TOKEN", host)
         return None
-    if oauth is not None and settings.registry_mcp_token is not None:
-        logger.warning("OAuth is configured: REGISTRY_MCP_TOKEN is not accepted at /mcp (each person signs in)")
     delivery, pages = delivery_for(settings, "http", local, store)
     mcp = build_server(
         core, ServerOptions(actor="mcp:http", secrets=delivery, oauth=oauth, confirm=settings.registry_mcp_confirm)

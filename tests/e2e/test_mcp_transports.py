@@ -19,6 +19,7 @@ from mcp.client.streamable_http import streamable_http_client
 from benchmarks.harness import running
 from benchmarks.mcp_bench import HANDSHAKE
 from tests.e2e.conftest import EMULATOR_TOKEN, api_env, child_env, finished
+from tests.helpers.identity import AUDIENCE, IdentityProvider, OAuthServer, rsa_key
 from tests.helpers.ports import free_port
 from tools.mcp_server import ServerOptions, registered
 
@@ -107,6 +108,26 @@ async def test_http_with_the_token_works_in_both_eras(mcp_http: str) -> None:
             assert not result.is_error
             assert result.structured_content is not None
             assert len(result.structured_content["registries"]) == 2
+
+
+async def test_with_oauth_configured_people_sign_in_and_the_shared_token_no_longer_opens_mcp(emulator_url: str) -> None:
+    idp = IdentityProvider(keys=[rsa_key("k1")]).start()
+    port = free_port()
+    oauth = {"REGISTRY_MCP_OAUTH_ISSUER": idp.issuer, "REGISTRY_MCP_OAUTH_AUDIENCE": AUDIENCE}
+    env = api_env(emulator_url, REGISTRY_MCP_TOKEN=MCP_TOKEN, **oauth)
+    args = ["tools.mcp_server.cli", "--transport", "http", "--port", str(port)]
+    try:
+        with running(args, f"http://127.0.0.1:{port}/healthz", env=env):
+            server = OAuthServer(f"http://127.0.0.1:{port}", idp)
+            assert "list_registries" in await server.tools(idp.token("u-alice"))
+            body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+            shared = {"Authorization": f"Bearer {MCP_TOKEN}"}
+            async with httpx.AsyncClient() as http:
+                response = await http.post(f"http://127.0.0.1:{port}/mcp", json=body, headers=shared)
+    finally:
+        idp.stop()
+    assert response.status_code == 401
+    assert "resource_metadata" in response.headers["www-authenticate"], "people are sent to sign in"
 
 
 def test_refuses_a_public_interface_without_a_token(emulator_url: str) -> None:

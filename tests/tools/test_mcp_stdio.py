@@ -16,7 +16,8 @@ from tests.conftest import Stack
 from tests.helpers.text import status, text
 from tools.mcp_server import ServerOptions, build_server
 from tools.mcp_server.server import populate
-from tools.mcp_server.stdio import Built, deferred_server
+from tools.mcp_server.serving import Built
+from tools.mcp_server.stdio import deferred_server
 
 MODES = {
     "default": ServerOptions(),
@@ -37,7 +38,7 @@ def stdio_like(stack: Stack, options: ServerOptions) -> MCPServer:
 
     def build(server: MCPServer) -> Built:
         middleware, completer = populate(server, stack.core, options)
-        return middleware, completer.complete, nothing_to_close
+        return Built(middleware, completer.complete, nothing_to_close)
 
     return deferred_server(options, build)
 

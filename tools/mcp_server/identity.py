@@ -9,6 +9,7 @@ without it is shown, and may call, the read-only tools only. This is enforced he
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -16,10 +17,13 @@ from typing import Any
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.types import CallToolResult, TextContent
+from pydantic import SecretStr
 
 from tools.config import McpSettings
 from tools.operations import AnyOperation, Kind
 from tools.people import Caller
+
+logger = logging.getLogger("tools.mcp_server")
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,15 @@ def oauth_from(settings: McpSettings, base_url: str) -> OAuthOptions | None:
         jwks_url=settings.registry_mcp_oauth_jwks_url,
         write_scope=settings.registry_mcp_oauth_write_scope,
     )
+
+
+def access_of(settings: McpSettings, base_url: str) -> tuple[OAuthOptions | None, SecretStr | None]:
+    """Who may use /mcp over HTTP: each person signing in (OAuth), else whoever holds the shared
+    REGISTRY_MCP_TOKEN (None: no token asked for). With both set, OAuth wins, and says so."""
+    oauth = oauth_from(settings, base_url)
+    if oauth is not None and settings.registry_mcp_token is not None:
+        logger.warning("OAuth is configured: REGISTRY_MCP_TOKEN is not accepted at /mcp (each person signs in)")
+    return oauth, None if oauth is not None else settings.registry_mcp_token
 
 
 def caller_of(actor: str, safe_only: bool) -> Caller:

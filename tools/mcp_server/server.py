@@ -73,17 +73,18 @@ def resource_metadata_alias(server: MCPServer, oauth: OAuthOptions) -> None:
 def populate(server: MCPServer, core: Core, opts: ServerOptions) -> tuple[list[Middleware], Completer]:
     """Add the offered tools, prompts and resources to ``server``; return the middleware they need,
     outermost first, and the completer (the caller decides when each goes in)."""
-    ops = registered(opts)
+    tools = offered(FACTS, opts)
+    ops = [CATALOGUE[tool.name] for tool in tools]
     middleware: list[Middleware] = [CompactToolList(), CheckArguments(ops)]
     if opts.oauth is not None:
         middleware.insert(0, ScopeGate(ops, opts.oauth.write_scope))
-    for op in ops:
+    for tool, op in zip(tools, ops, strict=True):
         server.add_tool(
             tool_function(op, core, opts),
             name=op.name,
             title=op.title,
             description=op.summary,
-            annotations=annotations_for(ToolFacts.of(op), opts),
+            annotations=annotations_for(tool, opts),
         )
     register_guides(server, core, ops, opts.actor)
     return middleware, Completer(core, opts.actor)
@@ -108,7 +109,7 @@ def build_server(core: Core, options: ServerOptions | None = None, **kwargs: Any
 async def manifest_of(core: Core) -> Manifest:
     """What the stdio server lists before it builds its tools: every tool as ``tools/list`` shows it
     (annotations aside: they depend on the options), with the facts the offer is decided from."""
-    server = build_server(core, ServerOptions(confirm="slack"))
+    server = build_server(core, ServerOptions(confirm="slack"))  # the one mode that offers every tool
     tools = await server.list_tools()
     return Manifest.of(
         TOOLSETS, FACTS, {t.name: t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in tools}

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import argparse
 import gc
-import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import asdict
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from mcp.server.mcpserver import MCPServer
 
@@ -20,7 +19,7 @@ from tools.config import McpSettings, ObservabilitySettings
 from tools.logs import announce
 from tools.mcp_server.derive import ServerOptions
 from tools.mcp_server.http import check_exposure, http_app, inspector_line, is_loopback
-from tools.mcp_server.identity import OAuthOptions, oauth_from
+from tools.mcp_server.identity import OAuthOptions, access_of
 from tools.mcp_server.manifest import Middleware
 from tools.mcp_server.offer import Modes
 from tools.mcp_server.secrets import SecretDelivery, delivery_for
@@ -29,8 +28,13 @@ from tools.metrics import MetricsEndpoint
 from tools.startup import CoreSettings, local_url, secret_value
 from tools.wiring import Wired, assemble
 
-logger = logging.getLogger("registry-mcp")
-Complete = Callable[..., Awaitable[Any]]
+
+class Built(NamedTuple):
+    """What the stdio server gets when it builds its tools (``stdio.Deferred``)."""
+
+    middleware: list[Middleware]  # outermost first
+    complete: Callable[..., Awaitable[Any]]  # completion/complete
+    close: Callable[[], Awaitable[None]]  # closes the core when the server stops
 
 
 def options(
@@ -47,13 +51,12 @@ def options(
 
 def for_stdio(
     server: MCPServer, core: CoreSettings, settings: McpSettings, modes: Modes, fallback: Literal["token", "deny"]
-) -> tuple[list[Middleware], Complete, Callable[[], Awaitable[None]]]:
-    """Build the core and add the tools to ``server``: the middleware they need, completion, and
-    what closes the core when the server stops."""
+) -> Built:
+    """Build the core and add the tools to ``server``."""
     wired = assemble(core)
     delivery, _ = delivery_for(settings, "stdio", "", wired.core.store)
     middleware, completer = populate(server, wired.core, options(modes, "stdio", fallback, delivery))
-    return middleware, completer.complete, wired.aclose
+    return Built(middleware, completer.complete, wired.aclose)
 
 
 def closing(wired: Wired) -> Any:
@@ -98,11 +101,7 @@ def serve_http(
     import uvicorn  # noqa: PLC0415 - stdio never needs it (cold start)
 
     base = local_url(args.host, args.port)
-    token = settings.registry_mcp_token
-    oauth = oauth_from(settings, base)
-    if oauth is not None and token is not None:
-        logger.warning("OAuth is configured: REGISTRY_MCP_TOKEN is not accepted at /mcp (each person signs in)")
-        token = None
+    oauth, token = access_of(settings, base)
     check_exposure(args.host, token, oauth is not None)
     wired = assemble(core)
     delivery, pages = delivery_for(settings, "http", base, wired.core.store)

@@ -12,11 +12,11 @@ handler is registered from the start and passes each request to the built comple
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import MCPServer
@@ -28,10 +28,11 @@ from tools.mcp_server.offer import NAME, Modes, instructions, offered
 from tools.startup import CoreSettings
 from tools.version import __version__
 
-# What a client sends before it uses the server (the handshake in either protocol era): answered without the tools.
-BEFORE_USE = frozenset({"initialize", "server/discover", "ping", "tools/list"})
+if TYPE_CHECKING:
+    from tools.mcp_server.serving import Built
 
-Built = tuple[list[Middleware], Callable[..., Awaitable[Any]], Callable[[], Awaitable[None]]]
+# What a client sends before it uses the server (the handshake in either protocol era): answered without the tools.
+BEFORE_USE = frozenset({"initialize", "server/discover", "ping"})
 
 
 @dataclass(frozen=True)
@@ -78,11 +79,10 @@ class Deferred:
             return {**(wire or {}), "tools": read().listing(self.modes)}
         if self.built is None and (ctx.method in BEFORE_USE or ctx.request_id is None):
             return await call_next(ctx)  # the handshake and notifications need no tools
-        middleware = self.ready()[0]
-        return await through(middleware, ctx, call_next)
+        return await through(self.ready().middleware, ctx, call_next)
 
     async def complete(self, *args: Any) -> Any:
-        return await self.ready()[1](*args)
+        return await self.ready().complete(*args)
 
     @asynccontextmanager
     async def lifespan(self, _server: object) -> AsyncIterator[None]:
@@ -90,7 +90,7 @@ class Deferred:
             yield
         finally:
             if self.built is not None:
-                await self.built[2]()
+                await self.built.close()
 
 
 async def through(
